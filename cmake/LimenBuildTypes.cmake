@@ -1,0 +1,26 @@
+# Build types: Release, Debug (the CMake defaults, with warnings), and Asan — AddressSanitizer
+# plus UndefinedBehaviorSanitizer, the configuration scripts/test runs the tests under.
+set(LIMEN_BUILD_TYPES Release Debug RelWithDebInfo Asan)
+if(NOT CMAKE_BUILD_TYPE)
+  set(CMAKE_BUILD_TYPE Release CACHE STRING "Build type" FORCE)
+endif()
+set_property(CACHE CMAKE_BUILD_TYPE PROPERTY STRINGS ${LIMEN_BUILD_TYPES})
+if(NOT CMAKE_BUILD_TYPE IN_LIST LIMEN_BUILD_TYPES)
+  message(FATAL_ERROR "CMAKE_BUILD_TYPE must be one of ${LIMEN_BUILD_TYPES}, not '${CMAKE_BUILD_TYPE}'")
+endif()
+
+set(_limen_san "-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer")
+set(CMAKE_CXX_FLAGS_ASAN "-O1 -g ${_limen_san}" CACHE STRING "" FORCE)
+set(CMAKE_C_FLAGS_ASAN "-O1 -g ${_limen_san}" CACHE STRING "" FORCE)
+set(CMAKE_EXE_LINKER_FLAGS_ASAN "${_limen_san}" CACHE STRING "" FORCE)
+set(CMAKE_SHARED_LINKER_FLAGS_ASAN "${_limen_san}" CACHE STRING "" FORCE)
+mark_as_advanced(CMAKE_CXX_FLAGS_ASAN CMAKE_C_FLAGS_ASAN CMAKE_EXE_LINKER_FLAGS_ASAN
+                 CMAKE_SHARED_LINKER_FLAGS_ASAN)
+
+# Warnings for Limen's own targets only (third-party headers are included as SYSTEM).
+set(LIMEN_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+    -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+option(LIMEN_WERROR "Treat warnings as errors" ON)
+if(LIMEN_WERROR)
+  list(APPEND LIMEN_WARNINGS -Werror)
+endif()

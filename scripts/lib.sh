@@ -1,0 +1,13 @@
+# Shared helpers for scripts/*. Source it; it defines paths and small functions only.
+# shellcheck shell=bash
+LIMEN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=versions.env
+source "$LIMEN_ROOT/scripts/versions.env"
+LIMEN_CACHE=${LIMEN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/limen}
+LIMEN_TOOLS_KEY=$(sha256sum "$LIMEN_ROOT/scripts/versions.env" | cut -c1-12)
+LIMEN_BIN=$LIMEN_CACHE/$LIMEN_TOOLS_KEY/bin
+export GOTOOLCHAIN=${GOTOOLCHAIN:-local}
+export GOFLAGS=${GOFLAGS:--mod=mod}
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
