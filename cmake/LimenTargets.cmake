@@ -80,3 +80,20 @@ function(limen_fuzzer)
     target_link_options(fuzz_${F_NAME} PRIVATE -fsanitize=fuzzer,address,undefined)
   endif()
 endfunction()
+
+#   limen_script_test(NAME <name> COMMAND <script> [args...] [LABELS ...] [FIXTURES ...]
+#                     [ENV ...] [TIMEOUT s])
+#     A test that is a script (bash) driving real clients such as kubectl and helm. The
+#     script gets LIMEN_ROOT, and PATH with the tools of scripts/setup first.
+function(limen_script_test)
+  cmake_parse_arguments(S "" "NAME;TIMEOUT" "COMMAND;LABELS;FIXTURES;ENV" ${ARGN})
+  if(NOT S_TIMEOUT)
+    set(S_TIMEOUT 300)
+  endif()
+  add_test(NAME ${S_NAME} COMMAND ${S_COMMAND})
+  set_tests_properties(${S_NAME} PROPERTIES LABELS "${S_LABELS}" TIMEOUT ${S_TIMEOUT}
+    ENVIRONMENT "LIMEN_ROOT=${PROJECT_SOURCE_DIR};LIMEN_BUILD_DIR=${CMAKE_BINARY_DIR};${S_ENV}")
+  if(S_FIXTURES)
+    set_tests_properties(${S_NAME} PROPERTIES FIXTURES_REQUIRED "${S_FIXTURES}")
+  endif()
+endfunction()
