@@ -8,6 +8,12 @@
 #   limen_binary(NAME <name> SOURCES ... [DEPS ...])
 #     A product executable.
 
+# Sanitizer settings every test runs with (only matter in the Asan build).
+set(LIMEN_SANITIZER_ENV
+  "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/cmake/lsan.supp:print_suppressions=0"
+  "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
+  "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1")
+
 function(limen_target_defaults target)
   target_compile_options(${target} PRIVATE ${LIMEN_WARNINGS})
 endfunction()
@@ -44,12 +50,10 @@ function(limen_test)
   target_link_libraries(${target} PRIVATE ${T_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   limen_target_defaults(${target})
   add_test(NAME ${T_NAME} COMMAND ${target} --gtest_color=no)
-  set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT})
+  set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
+    ENVIRONMENT "${LIMEN_SANITIZER_ENV};${T_ENV}")
   if(T_FIXTURES)
     set_tests_properties(${T_NAME} PROPERTIES FIXTURES_REQUIRED "${T_FIXTURES}")
-  endif()
-  if(T_ENV)
-    set_tests_properties(${T_NAME} PROPERTIES ENVIRONMENT "${T_ENV}")
   endif()
 endfunction()
 
@@ -72,7 +76,8 @@ function(limen_fuzzer)
   target_link_libraries(${replay} PRIVATE ${F_DEPS})
   limen_target_defaults(${replay})
   add_test(NAME fuzz_corpus.${F_NAME} COMMAND ${replay} ${F_CORPUS})
-  set_tests_properties(fuzz_corpus.${F_NAME} PROPERTIES LABELS unit TIMEOUT 300)
+  set_tests_properties(fuzz_corpus.${F_NAME} PROPERTIES LABELS unit TIMEOUT 300
+    ENVIRONMENT "${LIMEN_SANITIZER_ENV}")
   if(LIMEN_FUZZ)
     add_executable(fuzz_${F_NAME} ${F_SOURCES})
     target_link_libraries(fuzz_${F_NAME} PRIVATE ${F_DEPS})
@@ -92,7 +97,7 @@ function(limen_script_test)
   endif()
   add_test(NAME ${S_NAME} COMMAND ${S_COMMAND})
   set_tests_properties(${S_NAME} PROPERTIES LABELS "${S_LABELS}" TIMEOUT ${S_TIMEOUT}
-    ENVIRONMENT "LIMEN_ROOT=${PROJECT_SOURCE_DIR};LIMEN_BUILD_DIR=${CMAKE_BINARY_DIR};${S_ENV}")
+    ENVIRONMENT "LIMEN_ROOT=${PROJECT_SOURCE_DIR};LIMEN_BUILD_DIR=${CMAKE_BINARY_DIR};${LIMEN_SANITIZER_ENV};${S_ENV}")
   if(S_FIXTURES)
     set_tests_properties(${S_NAME} PROPERTIES FIXTURES_REQUIRED "${S_FIXTURES}")
   endif()

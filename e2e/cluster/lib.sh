@@ -54,7 +54,7 @@ write_command() {
 start_component() {
   local dir=$1 name=$2
   mkdir -p "$dir/logs" "$dir/pids"
-  setsid "$dir/cmd/$name" </dev/null >>"$dir/logs/$name.log" 2>&1 &
+  setsid "$dir/cmd/$name" </dev/null >>"$dir/logs/$name.log" 2>&1 9>&- &
   echo $! >"$dir/pids/$name"
 }
 

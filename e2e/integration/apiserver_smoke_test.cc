@@ -4,9 +4,9 @@
 #include <cpprest/http_client.h>
 #include <gtest/gtest.h>
 
+#include <pplx/threadpool.h>
 #include <boost/asio/ssl.hpp>
 #include <nlohmann/json.hpp>
-#include <pplx/threadpool.h>
 
 #include "limen/testing/cluster_env.h"
 

@@ -14,7 +14,8 @@ StatusOr<std::map<std::string, std::string>> ParseEnvFile(std::string_view text)
     if (line.empty() || line[0] == '#') continue;
     const auto eq = line.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return Status::InvalidArgument("line " + std::to_string(number) + " is not KEY=VALUE: " + line);
+      return Status::InvalidArgument("line " + std::to_string(number) +
+                                     " is not KEY=VALUE: " + line);
     }
     out[line.substr(0, eq)] = line.substr(eq + 1);
   }

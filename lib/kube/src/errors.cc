@@ -42,7 +42,8 @@ ApiError ApiError::FromResponse(int http_code, const std::string& body,
     }
     if (auto it = status.find("details"); it != status.end()) e.details = *it;
     if (!e.retry_after && e.details.is_object()) {
-      if (auto r = e.details.find("retryAfterSeconds"); r != e.details.end() && r->is_number_integer()) {
+      if (auto r = e.details.find("retryAfterSeconds");
+          r != e.details.end() && r->is_number_integer()) {
         e.retry_after = std::chrono::seconds(r->get<int64_t>());
       }
     }

@@ -10,7 +10,7 @@ using std::chrono::seconds;
 
 TEST(ExponentialBackoffTest, DoublesFromBaseUpToCapWithoutJitter) {
   ExponentialBackoff b({milliseconds(800), 2.0, 0.0, seconds(30)});
-  const milliseconds want[] = {milliseconds(800),  milliseconds(1600), milliseconds(3200),
+  const milliseconds want[] = {milliseconds(800),  milliseconds(1600),  milliseconds(3200),
                                milliseconds(6400), milliseconds(12800), milliseconds(25600),
                                seconds(30),        seconds(30)};
   for (auto w : want) EXPECT_EQ(b.NextBackOff(), w);

@@ -25,7 +25,9 @@ TEST(ApiErrorTest, ConflictAndExpired) {
   EXPECT_TRUE(conflict.IsConflict());
   EXPECT_EQ(conflict.ToStatus().code(), StatusCode::kConflict);
 
-  ApiError gone = ApiError::FromResponse(410, R"j({"kind":"Status","reason":"Expired","message":"too old resource version: 1 (50)"})j");
+  ApiError gone = ApiError::FromResponse(
+      410,
+      R"j({"kind":"Status","reason":"Expired","message":"too old resource version: 1 (50)"})j");
   EXPECT_TRUE(gone.IsResourceExpired());
   EXPECT_FALSE(gone.IsRetriable());
 }
@@ -39,7 +41,8 @@ TEST(ApiErrorTest, NonStatusBodyKeepsCodeAndTruncatedText) {
 }
 
 TEST(ApiErrorTest, RetryAfterFromHeaderOrDetails) {
-  EXPECT_EQ(ApiError::FromResponse(429, "", std::chrono::seconds(3)).retry_after, std::chrono::seconds(3));
+  EXPECT_EQ(ApiError::FromResponse(429, "", std::chrono::seconds(3)).retry_after,
+            std::chrono::seconds(3));
   ApiError e = ApiError::FromResponse(
       429, R"({"kind":"Status","reason":"TooManyRequests","details":{"retryAfterSeconds":7}})");
   EXPECT_EQ(e.retry_after, std::chrono::seconds(7));

@@ -19,19 +19,19 @@ namespace limen {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,   // the caller's input is malformed (names what and where)
+  kInvalidArgument,  // the caller's input is malformed (names what and where)
   kNotFound,
   kAlreadyExists,
-  kConflict,          // precondition such as resourceVersion failed
+  kConflict,  // precondition such as resourceVersion failed
   kFailedPrecondition,
-  kUnavailable,       // transient: retry may succeed
+  kUnavailable,  // transient: retry may succeed
   kDeadlineExceeded,
   kPermissionDenied,
   kUnauthenticated,
-  kResourceExhausted, // rate limited / quota
+  kResourceExhausted,  // rate limited / quota
   kCancelled,
   kUnimplemented,
-  kInternal,          // a bug or an impossible state reported rather than crashing
+  kInternal,  // a bug or an impossible state reported rather than crashing
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -42,16 +42,28 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return {}; }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status Conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
-  static Status FailedPrecondition(std::string m) { return {StatusCode::kFailedPrecondition, std::move(m)}; }
+  static Status FailedPrecondition(std::string m) {
+    return {StatusCode::kFailedPrecondition, std::move(m)};
+  }
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
-  static Status DeadlineExceeded(std::string m) { return {StatusCode::kDeadlineExceeded, std::move(m)}; }
-  static Status PermissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
-  static Status Unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
-  static Status ResourceExhausted(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
+  static Status DeadlineExceeded(std::string m) {
+    return {StatusCode::kDeadlineExceeded, std::move(m)};
+  }
+  static Status PermissionDenied(std::string m) {
+    return {StatusCode::kPermissionDenied, std::move(m)};
+  }
+  static Status Unauthenticated(std::string m) {
+    return {StatusCode::kUnauthenticated, std::move(m)};
+  }
+  static Status ResourceExhausted(std::string m) {
+    return {StatusCode::kResourceExhausted, std::move(m)};
+  }
   static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
   static Status Unimplemented(std::string m) { return {StatusCode::kUnimplemented, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
@@ -77,7 +89,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  StatusOr(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   StatusOr(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok() && "StatusOr constructed from an OK Status");
   }
@@ -107,9 +119,9 @@ class [[nodiscard]] StatusOr {
 }  // namespace limen
 
 // Propagates a non-OK Status from an expression returning Status.
-#define LIMEN_RETURN_IF_ERROR(expr)              \
-  do {                                           \
-    ::limen::Status limen_status_ = (expr);      \
+#define LIMEN_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::limen::Status limen_status_ = (expr);        \
     if (!limen_status_.ok()) return limen_status_; \
   } while (false)
 
@@ -118,7 +130,9 @@ class [[nodiscard]] StatusOr {
 // `LIMEN_ASSIGN_OR_RETURN(auto x, Foo());` — binds the value or returns the error.
 #define LIMEN_ASSIGN_OR_RETURN(lhs, expr) \
   LIMEN_ASSIGN_OR_RETURN_IMPL_(LIMEN_CONCAT_(limen_statusor_, __LINE__), lhs, expr)
+// NOLINTBEGIN(bugprone-macro-parentheses): lhs is a declaration, tmp a generated name.
 #define LIMEN_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                 \
   if (!tmp.ok()) return tmp.status();                \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

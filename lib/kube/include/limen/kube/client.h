@@ -59,16 +59,16 @@ struct RequestOptions {
   std::optional<std::chrono::milliseconds> timeout;
   // Subresource such as "status" or "scale"; empty = the object itself.
   std::string subresource;
-  bool dry_run = false;           // dryRun=All
-  std::string field_manager;      // fieldManager=
+  bool dry_run = false;       // dryRun=All
+  std::string field_manager;  // fieldManager=
 };
 
 struct ListOptions {
   std::string label_selector;
   std::string field_selector;
-  int64_t limit = 0;              // 0 = no pagination
+  int64_t limit = 0;  // 0 = no pagination
   std::string continue_token;
-  std::string resource_version;   // "" = most recent (quorum read), "0" = any
+  std::string resource_version;        // "" = most recent (quorum read), "0" = any
   std::string resource_version_match;  // "", "NotOlderThan", "Exact"
   std::optional<std::chrono::milliseconds> timeout;
 };
@@ -139,8 +139,8 @@ class Client {
   virtual ApiResult<Object> Update(const Resource& r, const std::string& ns, const Object& obj,
                                    const RequestOptions& opts = {}) = 0;
   // `patch` is a JSON value (merge patch, JSON Patch array, or apply configuration).
-  virtual ApiResult<Object> Patch(const Resource& r, const std::string& ns,
-                                  const std::string& name, PatchType type, const Object& patch,
+  virtual ApiResult<Object> Patch(const Resource& r, const std::string& ns, const std::string& name,
+                                  PatchType type, const Object& patch,
                                   const PatchOptions& opts = {}) = 0;
   // Returns the deleted object (or the Status the server sent, for collections).
   virtual ApiResult<Object> Delete(const Resource& r, const std::string& ns,

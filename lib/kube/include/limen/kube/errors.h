@@ -45,7 +45,9 @@ struct ApiError {
   bool IsInvalid() const { return code == 422; }
   bool IsForbidden() const { return code == 403; }
   // 429, 5xx and transport failures: retrying the same request may succeed.
-  bool IsRetriable() const { return code == 0 ? reason != "Cancelled" : (code == 429 || code >= 500); }
+  bool IsRetriable() const {
+    return code == 0 ? reason != "Cancelled" : (code == 429 || code >= 500);
+  }
 
   // "409 Conflict: Operation cannot be fulfilled on leases ..." — for logs and Status.
   std::string ToString() const;
