@@ -1,0 +1,81 @@
+// HttpServer: the small HTTP(S) server every Limen binary uses for /metrics, /healthz,
+// /readyz, and its own endpoints (admission webhooks, the dashboard API).
+//
+// Routes are exact paths mapped to handlers that are plain functions Request → Response, so
+// handlers are unit-testable without a socket. The implementation (cpprestsdk's
+// http_listener) stays behind a pimpl: no cpprest header leaks to users. Malformed or
+// unroutable requests get a 4xx with a message; a handler that throws gets a 500 and the
+// exception is logged — never propagated into the listener.
+//
+// Thread-safety: Route() only before Start(); handlers run concurrently on the listener's
+// threads and must be thread-safe. Start/Stop from one thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "limen/base/status.h"
+
+namespace limen::serving {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // decoded path, no query
+  std::map<std::string, std::string> query;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::map<std::string, std::string> headers;
+
+  static Response Text(int status, std::string body);
+  static Response Json(int status, std::string body);
+};
+
+using Handler = std::function<Response(const Request&)>;
+
+struct TlsFiles {
+  std::string cert_file;  // PEM chain
+  std::string key_file;   // PEM private key
+};
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;  // REQUIRES: a concrete port (cpprest cannot report an ephemeral one)
+  std::optional<TlsFiles> tls;              // HTTPS (TLS ≥ 1.2) when set
+  size_t max_body_bytes = 4 * 1024 * 1024;  // larger requests get 413
+};
+
+class HttpServer {
+ public:
+  explicit HttpServer(HttpServerOptions options);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Registers `handler` for exactly `path` and `method` ("GET", "POST", ...).
+  void Route(const std::string& method, const std::string& path, Handler handler);
+
+  // Dispatches a request as the listener would (routing, 404/405/413, exception → 500).
+  // Public so tests and benchmarks exercise the full request path without a socket.
+  Response Dispatch(const Request& request) const;
+
+  // Opens the listener. Errors (port in use, bad certificate) are returned, not thrown.
+  Status Start();
+  void Stop();
+  std::string Url() const;  // http(s)://host:port
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace limen::serving
