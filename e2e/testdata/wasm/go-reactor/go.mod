@@ -1,0 +1,3 @@
+module limen.dev/e2e/testdata/wasm/goreactor
+
+go 1.26
