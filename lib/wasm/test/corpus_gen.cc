@@ -1,5 +1,6 @@
 // wasm_corpus_gen DIR: writes the validation corpus (corpus.h) as DIR/<name>.wasm plus
-// DIR/manifest.tsv (name, abi, well_formed, reason) for cross-checks with wasm-tools.
+// DIR/manifest.tsv (name, abi, well-formed for wasm-tools, well-formed for Limen, reason)
+// for the cross-check with `wasm-tools validate` (lib/wasm/test/wasm_tools_crosscheck.sh).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -19,7 +20,8 @@ int main(int argc, char** argv) {
         .write(reinterpret_cast<const char*>(c.bytes.data()),
                static_cast<std::streamsize>(c.bytes.size()));
     manifest << c.name << '\t' << (c.abi ? limen::wasm::AbiName(*c.abi) : "-") << '\t'
-             << (c.well_formed ? 1 : 0) << '\t' << (c.reason.empty() ? "-" : c.reason) << '\n';
+             << (c.well_formed ? 1 : 0) << '\t' << (c.well_formed && !c.component ? 1 : 0) << '\t'
+             << (c.reason.empty() ? "-" : c.reason) << '\n';
   }
   return 0;
 }
