@@ -1,0 +1,97 @@
+#include "limen/bpf/go_binary.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+namespace limen::bpf {
+namespace {
+
+std::string TestData(const std::string& name) {
+  const char* dir = std::getenv("LIMEN_BPF_TESTDATA");
+  return std::string(dir ? dir : ".") + "/" + name;
+}
+
+TEST(GoBinary, PlainBinaryResolvesFromSymtabAndPclntabAlike) {
+  auto elf = ElfFile::Open(TestData("goworkload"));
+  ASSERT_TRUE(elf.ok()) << elf.status().ToString();
+  auto info = InspectGoBinary(*elf);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_FALSE(info->stripped);
+  EXPECT_EQ(info->version.substr(0, 4), "go1.");
+  auto pcln = GoPclntab::Parse(*elf);
+  ASSERT_TRUE(pcln.ok()) << pcln.status().ToString();
+  for (const char* fn :
+       {"runtime.newproc1", "runtime.goexit1", "runtime.gopark", "runtime.ready", "main.main"}) {
+    auto sym = elf->FindSymbol(fn);
+    ASSERT_TRUE(sym.has_value()) << fn;
+    EXPECT_EQ(pcln->FindFunction(fn), sym->value) << fn;
+    EXPECT_EQ(pcln->FunctionAt(sym->value + 1), fn);
+    EXPECT_TRUE(elf->FileOffsetOf(sym->value).has_value());
+  }
+}
+
+TEST(GoBinary, StrippedBinaryResolvesFromPclntab) {
+  auto plain = ElfFile::Open(TestData("goworkload"));
+  auto stripped = ElfFile::Open(TestData("goworkload-stripped"));
+  ASSERT_TRUE(plain.ok() && stripped.ok());
+  EXPECT_FALSE(stripped->has_symtab());
+  auto info = InspectGoBinary(*stripped);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_TRUE(info->stripped);
+  EXPECT_FALSE(stripped->FindSymbol("runtime.newproc1").has_value());
+  auto pcln = GoPclntab::Parse(*stripped);
+  ASSERT_TRUE(pcln.ok()) << pcln.status().ToString();
+  auto addr = FindGoFunction(*stripped, &*pcln, "runtime.newproc1");
+  ASSERT_TRUE(addr.ok());
+  // -s -w drops symbols, not code: the function is where the plain build has it.
+  EXPECT_EQ(*addr, plain->FindSymbol("runtime.newproc1")->value);
+  EXPECT_FALSE(FindGoFunction(*stripped, &*pcln, "no.such.function").ok());
+}
+
+TEST(GoBinary, NonGoElfIsNotGo) {
+  auto elf = ElfFile::Open(TestData("listen_after"));
+  ASSERT_TRUE(elf.ok()) << elf.status().ToString();
+  EXPECT_FALSE(InspectGoBinary(*elf).has_value());
+  EXPECT_FALSE(GoPclntab::Parse(*elf).ok());
+}
+
+TEST(ElfFile, MalformedInputIsAnErrorNotACrash) {
+  EXPECT_FALSE(ElfFile::FromBytes("").ok());
+  EXPECT_FALSE(ElfFile::FromBytes("\x7f"
+                                  "ELF")
+                   .ok());
+  EXPECT_FALSE(ElfFile::Open("/nonexistent/binary").ok());
+  // Every truncation of a real binary's head parses or fails cleanly.
+  auto elf = ElfFile::Open(TestData("goworkload-stripped"));
+  ASSERT_TRUE(elf.ok());
+  std::string bytes(elf->data().substr(0, 1 << 16));
+  for (size_t n : {size_t{16}, size_t{64}, size_t{100}, size_t{4096}, bytes.size()}) {
+    auto t = ElfFile::FromBytes(bytes.substr(0, n));
+    if (t.ok()) {
+      (void)GoPclntab::Parse(*t);
+      (void)InspectGoBinary(*t);
+      (void)t->FindSymbol("runtime.newproc1");
+    }
+  }
+  // Corrupt the .gopclntab header's function count.
+  std::string whole(elf->data());
+  const ElfSection* sec = elf->FindSection(".gopclntab");
+  ASSERT_NE(sec, nullptr);
+  for (size_t i = 8; i < 16; ++i) whole[sec->offset + i] = '\xff';
+  auto corrupt = ElfFile::FromBytes(whole);
+  ASSERT_TRUE(corrupt.ok());
+  EXPECT_FALSE(GoPclntab::Parse(*corrupt).ok());
+}
+
+TEST(GoChanWaitReasonMask, KnownAndUnknownReleases) {
+  auto mask = GoChanWaitReasonMask("go1.26.8");
+  ASSERT_TRUE(mask.has_value());
+  EXPECT_TRUE(*mask & (1ull << 20));   // waitReasonChanReceive
+  EXPECT_TRUE(*mask & (1ull << 21));   // waitReasonChanSend
+  EXPECT_FALSE(*mask & (1ull << 15));  // waitReasonSleep is not a channel wait
+  EXPECT_FALSE(GoChanWaitReasonMask("go1.12").has_value());
+}
+
+}  // namespace
+}  // namespace limen::bpf
