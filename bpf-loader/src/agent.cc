@@ -89,12 +89,13 @@ Status Agent::Resync() {
         t.slot = free_slots_.back();
         free_slots_.pop_back();
         t.pod_key = key;
-        t.pod = PodTarget{p.namespace_, p.name, p.uid, {}};
+        t.pod = PodTarget{p.namespace_, p.name, p.uid, {}, p.probes};
         t.container = c;
         loader_->ResetSlotCounters(t.slot);
         by_slot_[t.slot] = &t;
       }
       t.container = c;
+      t.pod.probes = p.probes;  // policies may change while the pod stays
       Sync(t, by_id);
     }
   }
@@ -187,7 +188,9 @@ void Agent::Sync(Tracked& t, const ProcsById& by_id) {
 
 void Agent::SyncBinaries(Tracked& t) {
   std::set<BinaryKey> now;
-  for (int pid : t.pids) {
+  bool wants_go = Wants(t, Probe::kGoGoroutineCreate) || Wants(t, Probe::kGoGoroutineExit) ||
+                  Wants(t, Probe::kGoChanBlock);
+  for (int pid : wants_go ? t.pids : std::set<int>{}) {
     auto key = ExecutableKey(pid);
     if (!key.ok()) continue;
     now.insert(*key);
@@ -230,6 +233,10 @@ void Agent::Untrack(Tracked& t) {
 void Agent::OnEvent(const limen_event& e) {
   ++stats_.events_received;
   auto it = by_slot_.find(e.slot);
+  if (it != by_slot_.end() && e.probe < kProbeCount &&
+      !Wants(*it->second, static_cast<Probe>(e.probe))) {
+    return;  // a probe this pod's policies do not ask for (kube mode runs them all)
+  }
   if (it == by_slot_.end() || !ApplyEvent(e, it->second->measurements)) {
     ++stats_.events_malformed;  // a slot freed since the event was queued, or garbage
   }
@@ -250,6 +257,11 @@ NodeReport Agent::BuildReport() {
   r.node = options_.node.empty() ? HostName() : options_.node;
   r.kernel = features_;
   if (loader_) r.probes = loader_->probe_status();
+  if (options_.probes_from_pods) {
+    std::set<Probe> wanted;
+    for (const auto& [key, t] : tracked_) wanted.insert(t.pod.probes.begin(), t.pod.probes.end());
+    std::erase_if(r.probes, [&](const ProbeStatus& p) { return !wanted.count(p.probe); });
+  }
   std::map<std::string, PodReport> pods;
   for (auto& [key, t] : tracked_) {
     std::string pod_key = t.pod.namespace_ + "/" + t.pod.name;
@@ -261,6 +273,9 @@ NodeReport Agent::BuildReport() {
     c.name = t.container.name;
     c.container_id = t.container.container_id;
     c.counts = loader_->ReadCounters(t.slot);
+    for (int i = 0; i < kProbeCount; ++i) {
+      if (!Wants(t, static_cast<Probe>(i))) c.counts[static_cast<size_t>(i)] = {};
+    }
     c.measurements = t.measurements;
     double cpu = 0;
     for (int pid : t.pids) {

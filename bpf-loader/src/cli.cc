@@ -47,13 +47,19 @@ Status ParseProbes(const std::string& v, std::set<Probe>& probes) {
 
 StatusOr<CliConfig> ParseCli(const std::vector<std::string>& args) {
   CliConfig c;
-  if (args.empty()) return Status::InvalidArgument("want a command: standalone or features");
-  c.command = args[0];
-  if (c.command != "standalone" && c.command != "features") {
-    return Status::InvalidArgument("unknown command '" + c.command + "'");
+  size_t first = 1;
+  if (args.empty() || args[0].rfind("--", 0) == 0) {
+    c.command = "kube";
+    first = 0;
+  } else {
+    c.command = args[0];
+  }
+  if (c.command != "kube" && c.command != "standalone" && c.command != "features") {
+    return Status::InvalidArgument("unknown command '" + c.command +
+                                   "' (want kube, standalone or features)");
   }
   ContainerTarget container;
-  for (size_t i = 1; i < args.size(); ++i) {
+  for (size_t i = first; i < args.size(); ++i) {
     const std::string& flag = args[i];
     if (flag == "--print-json") {
       c.print_json = true;
@@ -61,6 +67,13 @@ StatusOr<CliConfig> ParseCli(const std::vector<std::string>& args) {
     }
     if (i + 1 >= args.size()) return Status::InvalidArgument(flag + ": missing value");
     const std::string& v = args[++i];
+    bool target_flag = flag == "--pid" || flag == "--cgroup" || flag == "--container-id" ||
+                       flag == "--container" || flag == "--pod" || flag == "--probes";
+    if (target_flag && c.command != "standalone") {
+      return Status::InvalidArgument(flag +
+                                     ": only in standalone mode (in kube mode, "
+                                     "ObservabilityPolicies choose pods and probes)");
+    }
     if (flag == "--pid") {
       LIMEN_ASSIGN_OR_RETURN(int64_t pid, ParseInt(flag, v, 1, (1 << 22)));
       container.pids.push_back(static_cast<int>(pid));
@@ -86,8 +99,13 @@ StatusOr<CliConfig> ParseCli(const std::vector<std::string>& args) {
       c.ringbuf_bytes = static_cast<uint32_t>(n);
     } else if (flag == "--duration-ms") {
       LIMEN_ASSIGN_OR_RETURN(c.duration_ms, ParseInt(flag, v, 0, INT64_MAX / 2));
-    } else if (flag == "--node") {
+    } else if (flag == "--node" || flag == "--node-name") {
       c.node = v;
+    } else if (flag == "--kubeconfig") {
+      if (c.command != "kube") return Status::InvalidArgument("--kubeconfig: only in kube mode");
+      c.kubeconfig = v;
+    } else if (flag == "--resync-interval-ms") {
+      LIMEN_ASSIGN_OR_RETURN(c.resync_interval_ms, ParseInt(flag, v, 10, 600000));
     } else if (flag == "--log-level") {
       c.log_level = v;
     } else if (flag == "--log-format") {

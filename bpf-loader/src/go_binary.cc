@@ -77,6 +77,9 @@ StatusOr<GoPclntab> GoPclntab::Parse(const ElfFile& elf) {
   }
   std::string_view funcnames = tab.substr(*funcname_off);
   std::string_view pcln = tab.substr(*pcln_off);
+  // Each function has an 8-byte functab entry: a count the section cannot hold is corrupt
+  // (and must not size an allocation — found by the fuzzer).
+  if (*nfunc > pcln.size() / 8) return Status::InvalidArgument(".gopclntab: functab truncated");
   GoPclntab out;
   out.funcs_.reserve(*nfunc);
   // functab: nfunc+1 pairs {entryoff u32, funcoff u32}; _func starts {entryOff u32, nameOff i32}.

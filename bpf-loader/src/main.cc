@@ -1,11 +1,16 @@
-// limen-bpf-loader: the per-node eBPF agent. `standalone` traces given pids / cgroups /
-// container IDs without a cluster (local use, tests, benchmarks); `features` prints what
-// the kernel supports. The Kubernetes mode plugs a PodSource and a StateSink into the same
-// Agent (see sources.h).
+// limen-bpf-loader: the per-node eBPF agent.
+//   kube (default)  watches ObservabilityPolicies and the Pods on its node, traces the pods
+//                   the policies select, writes the node's NodeProbeState;
+//   standalone      traces given pids / cgroups / container IDs without a cluster (local
+//                   use, tests, benchmarks);
+//   features        prints what the kernel supports.
+// Both modes run the same Agent; only the PodSource and the StateSink differ (sources.h).
+// Every mode that serves HTTP does it through lib/serving (/metrics, /healthz, /readyz).
 #include <signal.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -13,79 +18,170 @@
 #include <spdlog/spdlog.h>
 
 #include "limen/bpf/agent.h"
+#include "limen/bpf/agent_server.h"
 #include "limen/bpf/cli.h"
-#include "limen/bpf/http_endpoint.h"
-#include "limen/bpf/metrics.h"
+#include "limen/bpf/kube_pods.h"
+#include "limen/bpf/kube_sink.h"
+#include "limen/bpf/kube_source.h"
 #include "limen/bpf/node_probe_state.h"
+#include "limen/kube/config.h"
+#include "limen/kube/http_client.h"
+#include "limen/kube/informer.h"
 #include "limen/serving/logging.h"
 
 namespace {
 
+using namespace limen::bpf;
+
 std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop.store(true); }
 
+constexpr char kUsage[] =
+    "usage: limen-bpf-loader [kube] [--node-name NAME] [--kubeconfig PATH] "
+    "[--metrics-addr HOST:PORT] [--report-interval-ms N] [--resync-interval-ms N] "
+    "[--ringbuf-bytes N]\n"
+    "       limen-bpf-loader standalone (--pid N | --cgroup PATH | --container-id ID)... "
+    "[--pod NS/NAME[/UID]] [--container NAME] [--probes a,b] [--metrics-addr HOST:PORT] "
+    "[--print-json] [--report-interval-ms N] [--ringbuf-bytes N] [--duration-ms N]\n"
+    "       limen-bpf-loader features\n"
+    "common: [--log-level info] [--log-format json|text]\n";
+
 int Features() {
-  limen::bpf::NodeReport r;
-  r.kernel = limen::bpf::ProbeKernelFeatures();
-  nlohmann::json j = limen::bpf::RenderNodeProbeStatus(r)["kernel"];
+  NodeReport r;
+  r.kernel = ProbeKernelFeatures();
+  nlohmann::json j = RenderNodeProbeStatus(r)["kernel"];
   const auto& k = r.kernel;
   for (const auto& [name, f] :
-       std::initializer_list<std::pair<const char*, const limen::bpf::Feature*>>{
-           {"btf", &k.btf},
-           {"ringBuffer", &k.ring_buffer},
-           {"rawTracepoint", &k.raw_tp},
-           {"tpBtf", &k.tp_btf},
-           {"tracefs", &k.tracefs},
-           {"tracepoint", &k.tracepoint},
-           {"uprobes", &k.uprobes},
-           {"kprobes", &k.kprobes},
-           {"fentry", &k.fentry}}) {
+       std::initializer_list<std::pair<const char*, const Feature*>>{{"btf", &k.btf},
+                                                                     {"ringBuffer", &k.ring_buffer},
+                                                                     {"rawTracepoint", &k.raw_tp},
+                                                                     {"tpBtf", &k.tp_btf},
+                                                                     {"tracefs", &k.tracefs},
+                                                                     {"tracepoint", &k.tracepoint},
+                                                                     {"uprobes", &k.uprobes},
+                                                                     {"kprobes", &k.kprobes},
+                                                                     {"fentry", &k.fentry}}) {
     j["detail"][name] = {{"available", f->available}, {"reason", f->reason}};
   }
   std::cout << j.dump(2) << std::endl;
   return 0;
 }
 
-int Standalone(const limen::bpf::CliConfig& cfg) {
-  using namespace limen::bpf;
-  StaticPodSource source({cfg.pod});
-  JsonLinesSink sink(std::cout);
+// Starts the HTTP endpoint when an address is given; prints "metrics-port N" on stderr for
+// scripts and tests (the port is picked here when the address says :0).
+bool Serve(AgentServer& server, const std::string& address) {
+  if (address.empty()) return true;
+  if (limen::Status s = server.Start(address); !s.ok()) {
+    spdlog::error("metrics: {}", s.ToString());
+    return false;
+  }
+  spdlog::info("serving /metrics, /healthz, /readyz on port {}", server.port());
+  std::cerr << "metrics-port " << server.port() << std::endl;
+  return true;
+}
+
+// Sets g_stop after `ms` (0 = never).
+std::thread StopAfter(int64_t ms) {
+  if (ms <= 0) return {};
+  return std::thread([ms] {
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (!g_stop.load() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    g_stop.store(true);
+  });
+}
+
+AgentOptions Options(const CliConfig& cfg) {
   AgentOptions opts;
   opts.node = cfg.node;
   opts.loader.probes = cfg.probes;
   opts.loader.ringbuf_bytes = cfg.ringbuf_bytes;
   opts.report_interval = std::chrono::milliseconds(cfg.report_interval_ms);
-  Agent agent(opts, source, cfg.print_json ? &sink : nullptr);
+  opts.resync_interval = std::chrono::milliseconds(cfg.resync_interval_ms);
+  return opts;
+}
+
+int Standalone(const CliConfig& cfg) {
+  // Size cpprestsdk's pool (lib/serving's listener) before anything starts it: its default
+  // is 40 threads, and the agent serves a scrape every few seconds.
+  limen::kube::InitializeHttpThreadPool(2);
+  StaticPodSource source({cfg.pod});
+  JsonLinesSink sink(std::cout);
+  Agent agent(Options(cfg), source, cfg.print_json ? &sink : nullptr);
   if (limen::Status s = agent.Start(); !s.ok()) {
     spdlog::error("start: {}", s.ToString());
     return 1;
   }
-  std::unique_ptr<HttpEndpoint> http;
-  if (!cfg.metrics_addr.empty()) {
-    auto collectable = std::make_shared<ReportCollectable>([&agent] { return agent.Snapshot(); });
-    http = std::make_unique<HttpEndpoint>(
-        std::vector<std::shared_ptr<prometheus::Collectable>>{collectable},
-        [&agent] { return agent.Ready(); });
-    if (limen::Status s = http->Start(cfg.metrics_addr); !s.ok()) {
-      spdlog::error("metrics: {}", s.ToString());
-      return 1;
-    }
-    spdlog::info("serving /metrics, /healthz, /readyz on port {}", http->port());
-    std::cerr << "metrics-port " << http->port() << std::endl;  // for scripts and tests
-  }
-  std::thread timer;
-  if (cfg.duration_ms > 0) {
-    timer = std::thread([ms = cfg.duration_ms] {
-      auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-      while (!g_stop.load() && std::chrono::steady_clock::now() < until) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      }
-      g_stop.store(true);
-    });
-  }
+  AgentServer server(agent);
+  if (!Serve(server, cfg.metrics_addr)) return 1;
+  std::thread timer = StopAfter(cfg.duration_ms);
   agent.Run(g_stop);
   if (timer.joinable()) timer.join();
-  if (http) http->Stop();
+  server.Stop();
+  return 0;
+}
+
+int Kube(CliConfig cfg) {
+  if (cfg.node.empty()) {
+    const char* env = std::getenv("NODE_NAME");
+    cfg.node = env ? env : "";
+  }
+  if (cfg.node.empty()) {
+    spdlog::error("kube mode needs the node's name: --node-name or $NODE_NAME (downward API)");
+    return 2;
+  }
+  if (cfg.metrics_addr.empty()) cfg.metrics_addr = "0.0.0.0:9464";
+  limen::kube::InitializeHttpThreadPool(4);
+  limen::kube::ConfigSources sources;
+  sources.kubeconfig_path = cfg.kubeconfig;
+  auto config = limen::kube::LoadConfig(sources);
+  if (!config.ok()) {
+    spdlog::error("kubernetes config: {}", config.status().ToString());
+    return 1;
+  }
+  limen::kube::HttpClientOptions client_opts;
+  client_opts.user_agent = "limen-bpf-loader/" + cfg.node;
+  auto client = limen::kube::HttpClient::Create(*config, client_opts);
+  if (!client.ok()) {
+    spdlog::error("kubernetes client: {}", client.status().ToString());
+    return 1;
+  }
+  spdlog::info("node {}: apiserver {} ({})", cfg.node, (*config).server, (*config).source);
+
+  limen::kube::InformerOptions pod_opts;
+  pod_opts.watcher.field_selector = "spec.nodeName=" + cfg.node;
+  pod_opts.transform = [](limen::kube::Object o) { return ProjectPod(std::move(o)); };
+  limen::kube::Informer pods(**client, limen::kube::resources::kPods, pod_opts);
+  limen::kube::InformerOptions policy_opts;
+  policy_opts.transform = limen::kube::DropManagedFields;
+  limen::kube::Informer policies(**client, kObservabilityPolicies, policy_opts);
+  auto synced = [&] { return pods.HasSynced() && policies.HasSynced(); };
+
+  KubePodSource source(pods.store(), policies.store(), synced);
+  NodeProbeStateWriter sink(**client, cfg.node, std::chrono::milliseconds(cfg.report_interval_ms));
+  AgentOptions opts = Options(cfg);
+  opts.probes_from_pods = true;
+  Agent agent(opts, source, &sink);
+  if (limen::Status s = agent.Start(); !s.ok()) {
+    spdlog::error("start: {}", s.ToString());
+    return 1;
+  }
+  AgentServer server(agent);
+  server.AddReadiness("informers-synced", [&]() -> limen::Status {
+    if (!pods.HasSynced()) return limen::Status::Unavailable("pods on this node not listed yet");
+    if (!policies.HasSynced()) {
+      return limen::Status::Unavailable("ObservabilityPolicies not listed yet");
+    }
+    return limen::Status::Ok();
+  });
+  if (!Serve(server, cfg.metrics_addr)) return 1;
+  pods.Run();
+  policies.Run();
+  agent.Run(g_stop);  // its last report goes to the sink before it returns
+  pods.Stop();
+  policies.Stop();
+  server.Stop();
   return 0;
 }
 
@@ -93,14 +189,9 @@ int Standalone(const limen::bpf::CliConfig& cfg) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  auto cfg = limen::bpf::ParseCli(args);
+  auto cfg = ParseCli(args);
   if (!cfg.ok()) {
-    std::cerr
-        << "limen-bpf-loader: " << cfg.status().message() << "\n"
-        << "usage: limen-bpf-loader standalone (--pid N | --cgroup PATH | --container-id ID)... "
-           "[--pod NS/NAME[/UID]] [--container NAME] [--probes a,b] [--metrics-addr HOST:PORT] "
-           "[--print-json] [--report-interval-ms N] [--ringbuf-bytes N] [--duration-ms N]\n"
-           "       limen-bpf-loader features\n";
+    std::cerr << "limen-bpf-loader: " << cfg.status().message() << "\n" << kUsage;
     return 2;
   }
   auto fmt = cfg->log_format == "text" ? limen::serving::LogFormat::kText
@@ -114,5 +205,7 @@ int main(int argc, char** argv) {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
-  return cfg->command == "features" ? Features() : Standalone(*cfg);
+  if (cfg->command == "features") return Features();
+  if (cfg->command == "standalone") return Standalone(*cfg);
+  return Kube(*cfg);
 }

@@ -72,4 +72,11 @@ nlohmann::json RenderNodeProbeStatus(const NodeReport& report) {
   return j;
 }
 
+bool ShouldWriteStatus(bool changed, std::optional<std::chrono::milliseconds> since_last_write,
+                       std::chrono::milliseconds interval) {
+  if (!since_last_write) return true;
+  if (changed) return *since_last_write >= interval / 2;
+  return *since_last_write >= interval + interval / 2;
+}
+
 }  // namespace limen::bpf

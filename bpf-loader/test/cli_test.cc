@@ -20,10 +20,31 @@ TEST(ParseCli, Standalone) {
   EXPECT_EQ(c->ringbuf_bytes, 4096u);
 }
 
+TEST(ParseCli, KubeIsTheDefault) {
+  auto none = ParseCli({});
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_EQ(none->command, "kube");
+  EXPECT_EQ(none->report_interval_ms, 15000);
+  auto c = ParseCli({"--node-name", "n1", "--kubeconfig", "/k", "--metrics-addr", "0.0.0.0:9464",
+                     "--report-interval-ms", "1000", "--resync-interval-ms", "200"});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->command, "kube");
+  EXPECT_EQ(c->node, "n1");
+  EXPECT_EQ(c->kubeconfig, "/k");
+  EXPECT_EQ(c->report_interval_ms, 1000);
+  EXPECT_EQ(c->resync_interval_ms, 200);
+  auto k = ParseCli({"kube", "--node", "n2"});
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(k->node, "n2");
+}
+
 TEST(ParseCli, BadInputNamesTheFlag) {
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {},
            {"bogus"},
+           {"--pid", "1"},
+           {"kube", "--probes", "tcp.send"},
+           {"standalone", "--pid", "1", "--kubeconfig", "/k"},
+           {"--resync-interval-ms", "1"},
            {"standalone"},
            {"standalone", "--pid"},
            {"standalone", "--pid", "x1"},

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 
 namespace limen::bpf {
 namespace {
@@ -91,6 +93,44 @@ TEST(GoChanWaitReasonMask, KnownAndUnknownReleases) {
   EXPECT_TRUE(*mask & (1ull << 21));   // waitReasonChanSend
   EXPECT_FALSE(*mask & (1ull << 15));  // waitReasonSleep is not a channel wait
   EXPECT_FALSE(GoChanWaitReasonMask("go1.12").has_value());
+}
+
+}  // namespace
+}  // namespace limen::bpf
+
+namespace limen::bpf {
+namespace {
+
+// The synthetic fuzz seeds (fuzz/make_seeds.py) are real inputs for the reader, not junk:
+// each reaches the code it is meant to seed.
+std::string Seed(const std::string& name) {
+  const char* dir = std::getenv("LIMEN_BPF_FUZZ_CORPUS");
+  std::ifstream in(std::string(dir ? dir : "fuzz/corpus") + "/elf/" + name, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST(FuzzSeeds, SyntheticGoElfParses) {
+  for (const char* name : {"go_stripped", "go_symtab", "go_ptr4"}) {
+    auto elf = ElfFile::FromBytes(Seed(name));
+    ASSERT_TRUE(elf.ok()) << name << ": " << elf.status().ToString();
+    ASSERT_TRUE(InspectGoBinary(*elf).has_value()) << name;
+    auto tab = GoPclntab::Parse(*elf);
+    ASSERT_TRUE(tab.ok()) << name << ": " << tab.status().ToString();
+    EXPECT_EQ(tab->size(), 4u) << name;
+    auto addr = FindGoFunction(*elf, &*tab, "runtime.newproc1");
+    ASSERT_TRUE(addr.ok()) << name;
+    EXPECT_EQ(*addr, 0x400078u) << name;
+    EXPECT_EQ(tab->FunctionAt(0x400078 + 0x90), "runtime.gopark") << name;
+    EXPECT_TRUE(elf->FileOffsetOf(*addr).has_value()) << name;
+  }
+  auto stripped = ElfFile::FromBytes(Seed("go_stripped"));
+  EXPECT_EQ(InspectGoBinary(*stripped)->version, "go1.26.0");
+  EXPECT_TRUE(InspectGoBinary(*stripped)->stripped);
+  auto symtab = ElfFile::FromBytes(Seed("go_symtab"));
+  EXPECT_TRUE(symtab->FindSymbol("main.main").has_value());
+  auto bad = ElfFile::FromBytes(Seed("go_bad_nfunc"));
+  ASSERT_TRUE(bad.ok());
+  EXPECT_FALSE(GoPclntab::Parse(*bad).ok());
 }
 
 }  // namespace

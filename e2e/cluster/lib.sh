@@ -58,16 +58,29 @@ start_component() {
   echo $! >"$dir/pids/$name"
 }
 
-# free_ports N: prints N distinct TCP ports that are free on 127.0.0.1 right now.
+# free_ports N: prints N distinct TCP ports that are free on 127.0.0.1 right now, chosen
+# BELOW the kernel's ephemeral range (ip_local_port_range). A port from that range could be
+# taken by any outgoing connection while its component is down (e.g. during a restart of
+# the apiserver), and the restarted component would fail with "address already in use".
 free_ports() {
   python3 - "$1" <<'PY'
-import socket, sys
-socks = []
-for _ in range(int(sys.argv[1])):
+import random, socket, sys
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+hi = max(low - 1, 12000)
+picked = []
+while len(picked) < int(sys.argv[1]):
+    port = random.randint(10000, hi)
+    if port in picked:
+        continue
     s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
+    try:
+        s.bind(("127.0.0.1", port))
+        picked.append(port)
+    except OSError:
+        pass
+    finally:
+        s.close()
+print(" ".join(map(str, picked)))
 PY
 }
 

@@ -6,6 +6,9 @@
 #include <boost/asio/ssl.hpp>
 #include <cctype>
 #include <exception>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
 #include <utility>
 
 namespace limen::serving {
@@ -92,13 +95,25 @@ Request ToRequest(http::http_request in, size_t max_body) {
   return out;
 }
 
+std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 Status ConfigureTls(boost::asio::ssl::context& ctx, const TlsFiles& tls) {
   try {
     ctx.set_options(boost::asio::ssl::context::default_workarounds |
                     boost::asio::ssl::context::no_sslv2 | boost::asio::ssl::context::no_sslv3 |
                     boost::asio::ssl::context::no_tlsv1 | boost::asio::ssl::context::no_tlsv1_1);
-    ctx.use_certificate_chain_file(tls.cert_file);
-    ctx.use_private_key_file(tls.key_file, boost::asio::ssl::context::pem);
+    // Each file is read once, into memory: opening a file twice while it is being replaced
+    // can pair the old chain with the new key (a failed handshake). A caller that rotates
+    // certificates publishes one combined PEM (cert_file == key_file) atomically, and one
+    // read then always yields a consistent pair.
+    const std::string cert = ReadWholeFile(tls.cert_file);
+    const std::string key = tls.key_file == tls.cert_file ? cert : ReadWholeFile(tls.key_file);
+    ctx.use_certificate_chain(boost::asio::buffer(cert));
+    ctx.use_private_key(boost::asio::buffer(key), boost::asio::ssl::context::pem);
   } catch (const std::exception& e) {
     return Status::InvalidArgument("TLS certificate " + tls.cert_file + " / key " + tls.key_file +
                                    ": " + e.what());

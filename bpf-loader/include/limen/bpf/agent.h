@@ -31,6 +31,12 @@ struct AgentOptions {
   std::chrono::milliseconds report_interval{15000};   // to the StateSink
   std::chrono::milliseconds snapshot_interval{1000};  // for /metrics and Snapshot()
   int poll_timeout_ms = 100;
+  // Kube mode: the loader runs the whole catalogue (so policy changes need no reload), and
+  // each pod counts only the probes its policies ask for (PodTarget::probes): its other
+  // probes' events are ignored, its counters for them reported as zero, Go uprobes are
+  // attached to its binaries only when it wants a go.* probe, and NodeReport::probes lists
+  // the union over the tracked pods.
+  bool probes_from_pods = false;
 };
 
 class Agent {
@@ -72,6 +78,9 @@ class Agent {
       const std::map<std::string, std::vector<std::pair<int, std::vector<CgroupEntry>>>>& by_id);
   void SyncBinaries(Tracked& t);
   void Untrack(Tracked& t);
+  static bool Wants(const Tracked& t, Probe p) {
+    return t.pod.probes.empty() || t.pod.probes.count(p) > 0;
+  }
   NodeReport BuildReport();
   void OnEvent(const limen_event& e);
 

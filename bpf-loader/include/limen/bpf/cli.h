@@ -1,6 +1,9 @@
 // Command line of limen-bpf-loader, parsed by a pure function (unit-tested; bad input is an
 // InvalidArgument naming the flag, never an exception).
 //
+//   limen-bpf-loader [kube] [--node-name NAME] [--kubeconfig PATH] [--metrics-addr HOST:PORT]
+//       [--report-interval-ms N] [--resync-interval-ms N] [--ringbuf-bytes N]
+//       [--log-level info] [--log-format json|text]
 //   limen-bpf-loader features
 //   limen-bpf-loader standalone (--pid N | --cgroup PATH | --container-id RUNTIME://ID)...
 //       [--pod NAMESPACE/NAME[/UID]] [--container NAME] [--probes a,b,...]
@@ -21,7 +24,7 @@
 namespace limen::bpf {
 
 struct CliConfig {
-  std::string command;  // "standalone" or "features"
+  std::string command;  // "kube" (the default), "standalone" or "features"
   PodTarget pod{"standalone", "standalone", "", {}};
   std::set<Probe> probes;    // empty = all
   std::string metrics_addr;  // "" = no HTTP endpoint
@@ -29,11 +32,14 @@ struct CliConfig {
   int64_t report_interval_ms = 15000;
   uint32_t ringbuf_bytes = LIMEN_DEFAULT_RINGBUF_BYTES;
   int64_t duration_ms = 0;  // 0 = until SIGINT/SIGTERM
-  std::string node;
+  std::string node;         // --node / --node-name; kube mode: else $NODE_NAME (main)
+  std::string kubeconfig;   // kube mode; "" = $KUBECONFIG, in-cluster, ~/.kube/config
+  int64_t resync_interval_ms = 1000;
   std::string log_level = "info";
   std::string log_format = "json";
 };
 
+// No command, or a first argument that is a flag, means `kube`.
 StatusOr<CliConfig> ParseCli(const std::vector<std::string>& args);
 
 }  // namespace limen::bpf

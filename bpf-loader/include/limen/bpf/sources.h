@@ -3,12 +3,15 @@
 //               spec.nodeName = this node that an ObservabilityPolicy selects, with their
 //               status.containerStatuses[].containerID);
 //   StateSink — where reports go (for Kubernetes: the NodeProbeState status writer).
-// The standalone implementations here take targets from the command line and print JSON.
+// The standalone implementations here take targets from the command line and print JSON;
+// the Kubernetes ones are KubePodSource (kube_source.h) and NodeProbeStateWriter
+// (kube_sink.h).
 //
 // Thread-safety: implementations are called from the agent loop thread only.
 #pragma once
 
 #include <iosfwd>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +32,9 @@ struct PodTarget {
   std::string name;
   std::string uid;
   std::vector<ContainerTarget> containers;
+  // The probes the pod's policies ask for (kube mode: the union over the policies that
+  // select it). Empty = every probe the loader runs (standalone).
+  std::set<Probe> probes = {};
 };
 
 class PodSource {

@@ -1,0 +1,143 @@
+// Informer: a Watcher feeding a Store, with event handlers — client-go's
+// SharedIndexInformer reduced to what Limen needs (no resync period, one informer per
+// resource/namespace/selector).
+//
+// Flow: the Watcher's events are applied in order on the informer's thread:
+//   kInit       → a new relist buffer is started aside;
+//   kInitApply  → the object (after the transform) goes into that buffer;
+//   kInitDone   → the buffer replaces the store atomically (Store::Replace); then handlers
+//                 see OnAdd for new keys, OnUpdate(old, new) for keys whose
+//                 resourceVersion changed, and OnDelete with a DeletedFinalStateUnknown
+//                 tombstone for keys that vanished while the informer was not watching;
+//                 HasSynced() becomes true after the first one;
+//   kApply      → Upsert, then OnAdd or OnUpdate(old, new);
+//   kDelete     → Remove, then OnDelete(last state).
+//
+// Handlers run synchronously on the informer thread, after the store has been updated:
+// they must be quick and must not block (typically: enqueue a key in a WorkQueue). Unlike
+// client-go there is no per-handler buffer; a slow handler delays the cache.
+//
+// The transform (e.g. DropManagedFields, or a caller's projection keeping only the fields
+// it reads) is applied to every object before it is stored or handed to a handler, so a
+// 10,000-Pod cache holds only what is needed.
+//
+// Thread-safety: AddEventHandler before Run(). Run() starts one thread; Stop() joins it
+// and may be called from any thread but the handlers'. store() and HasSynced() are safe
+// from any thread at any time.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "limen/kube/store.h"
+#include "limen/kube/watcher.h"
+
+namespace limen::kube {
+
+// An object deleted while the informer was not watching: its final state is unknown and
+// `object` is the last state the cache had (client-go's DeletedFinalStateUnknown).
+struct DeletedFinalStateUnknown {
+  std::string key;
+  ObjectPtr object;
+};
+
+// What OnDelete receives: the deleted object as the watch reported it, or a tombstone.
+using DeletedObject = std::variant<ObjectPtr, DeletedFinalStateUnknown>;
+// The last known object of a DeletedObject, whichever it holds.
+const ObjectPtr& LastKnown(const DeletedObject& deleted);
+
+class ResourceEventHandler {
+ public:
+  virtual ~ResourceEventHandler() = default;
+  // `in_initial_list`: the object arrived with the first full list.
+  virtual void OnAdd(const ObjectPtr& obj, bool in_initial_list) = 0;
+  virtual void OnUpdate(const ObjectPtr& old_obj, const ObjectPtr& new_obj) = 0;
+  virtual void OnDelete(const DeletedObject& obj) = 0;
+};
+
+// Adapter from lambdas; unset functions are no-ops.
+struct ResourceEventHandlerFuncs final : ResourceEventHandler {
+  std::function<void(const ObjectPtr&, bool)> add;
+  std::function<void(const ObjectPtr&, const ObjectPtr&)> update;
+  std::function<void(const DeletedObject&)> del;
+
+  void OnAdd(const ObjectPtr& obj, bool initial) override {
+    if (add) add(obj, initial);
+  }
+  void OnUpdate(const ObjectPtr& o, const ObjectPtr& n) override {
+    if (update) update(o, n);
+  }
+  void OnDelete(const DeletedObject& obj) override {
+    if (del) del(obj);
+  }
+};
+
+// Returns the object to store. Must be a pure function of its input.
+using Transform = std::function<Object(Object)>;
+// Drops metadata.managedFields (often half of an object's size) — client-go's
+// TransformStripManagedFields.
+Object DropManagedFields(Object obj);
+
+struct InformerOptions {
+  std::string ns;  // "" = all namespaces (or cluster-scoped)
+  WatcherConfig watcher;
+  Transform transform;  // none by default
+  std::map<std::string, IndexFunc> indexers;
+};
+
+class Informer {
+ public:
+  Informer(Client& client, Resource resource, InformerOptions options,
+           Clock& clock = RealClock::Instance(),
+           std::unique_ptr<BackoffStrategy> backoff = nullptr);
+  ~Informer();  // Stop()s
+  Informer(const Informer&) = delete;
+  Informer& operator=(const Informer&) = delete;
+
+  // REQUIRES: before Run().
+  void AddEventHandler(std::shared_ptr<ResourceEventHandler> handler);
+
+  void Run();   // starts the informer thread
+  void Stop();  // stops the watcher and joins; idempotent
+
+  const Store& store() const { return store_; }
+  // True once the first complete list is in the store.
+  bool HasSynced() const { return synced_.load(); }
+  // Waits up to `timeout` (real time) for HasSynced().
+  bool WaitForSync(std::chrono::milliseconds timeout) const;
+  std::string LastSyncResourceVersion() const { return watcher_.LastResourceVersion(); }
+
+  // Applies one watcher event: what the informer thread does. Exposed for tests that
+  // drive an informer without a Watcher. REQUIRES: not running.
+  void Handle(const WatcherEvent& ev);
+
+ private:
+  ObjectPtr Prepare(Object obj) const;
+  void FinishRelist();
+
+  // Constant after construction (handlers_ until Run()).
+  const InformerOptions options_;
+  std::vector<std::shared_ptr<ResourceEventHandler>> handlers_;
+
+  Store store_;
+  Watcher watcher_;
+  std::thread thread_;
+
+  // Informer thread only: the relist buffer, built aside until kInitDone.
+  std::optional<Store::Items> relist_;
+
+  std::atomic<bool> synced_{false};
+  mutable std::mutex sync_mu_;
+  mutable std::condition_variable sync_cv_;
+};
+
+}  // namespace limen::kube

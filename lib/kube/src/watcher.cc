@@ -1,0 +1,295 @@
+#include "limen/kube/watcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+#include "stoppable_sleep.h"
+
+namespace limen::kube {
+namespace watcher {
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+double DefaultRandom01() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+std::string ResourceVersionOfObject(const Object& obj) {
+  if (!obj.is_object()) return "";
+  auto meta = obj.find("metadata");
+  if (meta == obj.end() || !meta->is_object()) return "";
+  auto rv = meta->find("resourceVersion");
+  return rv != meta->end() && rv->is_string() ? rv->get<std::string>() : "";
+}
+
+ListOptions ListFor(const InitListing& s, const WatcherConfig& c) {
+  ListOptions o;
+  o.label_selector = c.label_selector;
+  o.field_selector = c.field_selector;
+  if (!s.continue_token.empty()) {
+    // A continue token carries its own resourceVersion; the apiserver rejects both.
+    o.continue_token = s.continue_token;
+    o.limit = c.page_size;
+    return o;
+  }
+  o.resource_version = s.resource_version;
+  // Explicit, so that a paginated list at a resourceVersion is not "Exact" (which fails
+  // once that revision is compacted); "0" + NotOlderThan means "any".
+  if (!s.resource_version.empty()) o.resource_version_match = "NotOlderThan";
+  o.limit = s.unpaginated ? 0 : c.page_size;
+  return o;
+}
+
+WatchOptions WatchFor(const std::string& rv, const WatcherConfig& c) {
+  WatchOptions o;
+  o.label_selector = c.label_selector;
+  o.field_selector = c.field_selector;
+  o.resource_version = rv;
+  o.allow_bookmarks = true;
+  const double r = c.random01 ? c.random01() : DefaultRandom01();
+  const int64_t span = c.max_timeout_seconds - c.min_timeout_seconds;
+  o.timeout_seconds =
+      c.min_timeout_seconds + static_cast<int64_t>(r * static_cast<double>(span + 1));
+  if (o.timeout_seconds > c.max_timeout_seconds) o.timeout_seconds = c.max_timeout_seconds;
+  return o;
+}
+
+StepResult StartList(const InitListing& listing, const WatcherConfig& c) {
+  return {{}, listing, ListAction{ListFor(listing, c)}};
+}
+
+StepResult Backoff(State next, const ApiError& e) {
+  return {{}, std::move(next), BackoffAction{e.retry_after, e.ToString()}};
+}
+
+// A watch failed to open or broke. 410 → relist from the last resourceVersion; anything
+// else → back off and reopen the watch from the same resourceVersion.
+StepResult WatchFailed(const std::string& rv, const ApiError& e, const WatcherConfig& c) {
+  if (e.IsResourceExpired()) return StartList(InitListing{rv, "", false}, c);
+  return Backoff(InitListed{rv}, e);
+}
+
+StepResult OnEmpty(const Empty& s, const Input& in, const WatcherConfig& c) {
+  if (!std::holds_alternative<Tick>(in))
+    return {{}, s, BackoffAction{std::nullopt, "unexpected input"}};
+  std::string rv = s.last_unavailable                ? ""
+                   : s.last_resource_version.empty() ? "0"
+                                                     : s.last_resource_version;
+  return StartList(InitListing{std::move(rv), "", false}, c);
+}
+
+StepResult OnInitListing(const InitListing& s, Input in, const WatcherConfig& c) {
+  auto* done = std::get_if<ListDone>(&in);
+  if (done == nullptr) return StartList(s, c);  // Tick after a back-off: retry this page
+  if (!done->result.ok()) {
+    const ApiError& e = done->result.error();
+    if (!e.IsResourceExpired()) {
+      // Restart the whole list after the back-off: a half-read list is useless.
+      return Backoff(
+          Empty{s.resource_version == "0" ? "" : s.resource_version, s.resource_version.empty()},
+          e);
+    }
+    if (!s.continue_token.empty() && !s.unpaginated) {
+      return StartList(InitListing{s.resource_version, "", true}, c);
+    }
+    if (!s.resource_version.empty()) return StartList(InitListing{"", "", false}, c);
+    return Backoff(Empty{"", true}, e);
+  }
+  ObjectList& list = done->result.value();
+  StepResult out{{}, s, ReadStream{}};
+  const bool first_page = s.continue_token.empty();
+  if (first_page) out.events.push_back({WatcherEvent::Type::kInit, nullptr});
+  out.events.reserve(out.events.size() + list.items.size() + 1);
+  for (auto& item : list.items)
+    out.events.push_back({WatcherEvent::Type::kInitApply, std::move(item)});
+  if (!list.continue_token.empty() && !s.unpaginated) {
+    InitListing next{s.resource_version, list.continue_token, false};
+    out.action = ListAction{ListFor(next, c)};
+    out.state = std::move(next);
+    return out;
+  }
+  out.events.push_back({WatcherEvent::Type::kInitDone, nullptr});
+  out.state = InitListed{list.resource_version};
+  out.action = WatchAction{WatchFor(list.resource_version, c)};
+  return out;
+}
+
+StepResult OnInitListed(const InitListed& s, const Input& in, const WatcherConfig& c) {
+  if (auto* opened = std::get_if<WatchOpened>(&in)) {
+    if (opened->error) return WatchFailed(s.resource_version, *opened->error, c);
+    return {{}, Watching{s.resource_version}, ReadStream{}};
+  }
+  return {{}, s, WatchAction{WatchFor(s.resource_version, c)}};
+}
+
+StepResult OnStreamEvent(const Watching& s, WatchEvent ev, const WatcherConfig& c) {
+  using T = WatchEvent::Type;
+  if (ev.type == T::kError) {
+    const int code = ev.object.is_object() ? ev.object.value("code", 0) : 0;
+    ApiError e = ApiError::FromResponse(code == 0 ? 500 : code, ev.object.dump());
+    return WatchFailed(s.resource_version, e, c);
+  }
+  std::string rv = ResourceVersionOfObject(ev.object);
+  Watching next{rv.empty() ? s.resource_version : std::move(rv)};
+  StepResult out{{}, std::move(next), ReadStream{}};
+  if (ev.type == T::kAdded || ev.type == T::kModified) {
+    out.events.push_back({WatcherEvent::Type::kApply, std::move(ev.object)});
+  } else if (ev.type == T::kDeleted) {
+    out.events.push_back({WatcherEvent::Type::kDelete, std::move(ev.object)});
+  }
+  return out;  // kBookmark: only the resourceVersion moved
+}
+
+StepResult OnWatching(const Watching& s, Input in, const WatcherConfig& c) {
+  if (auto* ev = std::get_if<StreamEvent>(&in)) return OnStreamEvent(s, std::move(ev->event), c);
+  if (auto* ended = std::get_if<StreamEnded>(&in)) {
+    if (ended->error) return WatchFailed(s.resource_version, *ended->error, c);
+    if (ended->very_short) {
+      return Backoff(
+          InitListed{s.resource_version},
+          ApiError::Transport("VeryShortWatch", "the watch closed at once without events"));
+    }
+    return {{}, InitListed{s.resource_version}, WatchAction{WatchFor(s.resource_version, c)}};
+  }
+  return {{}, s, ReadStream{}};
+}
+
+}  // namespace
+
+StepResult Step(const State& state, Input input, const WatcherConfig& config) {
+  return std::visit(
+      Overloaded{
+          [&](const Empty& s) { return OnEmpty(s, input, config); },
+          [&](const InitListing& s) { return OnInitListing(s, std::move(input), config); },
+          [&](const InitListed& s) { return OnInitListed(s, input, config); },
+          [&](const Watching& s) { return OnWatching(s, std::move(input), config); },
+      },
+      state);
+}
+
+std::string ResourceVersionOf(const State& state) {
+  return std::visit(Overloaded{
+                        [](const Empty& s) { return s.last_resource_version; },
+                        [](const InitListing& s) { return s.resource_version; },
+                        [](const InitListed& s) { return s.resource_version; },
+                        [](const Watching& s) { return s.resource_version; },
+                    },
+                    state);
+}
+
+}  // namespace watcher
+
+namespace {
+
+std::unique_ptr<BackoffStrategy> DefaultBackoff(std::unique_ptr<BackoffStrategy> b) {
+  if (b) return b;
+  return std::make_unique<ExponentialBackoff>(ExponentialBackoff::Options{});
+}
+
+}  // namespace
+
+Watcher::Watcher(Client& client, Resource resource, std::string ns, WatcherConfig config,
+                 Clock& clock, std::unique_ptr<BackoffStrategy> backoff)
+    : client_(client),
+      resource_(std::move(resource)),
+      ns_(std::move(ns)),
+      config_(std::move(config)),
+      clock_(clock),
+      backoff_(DefaultBackoff(std::move(backoff))) {}
+
+void Watcher::Run(const Sink& sink) {
+  watcher::State state = watcher::Empty{};
+  watcher::Input input = watcher::Tick{};
+  while (!stopped_.load()) {
+    watcher::StepResult r = watcher::Step(state, std::move(input), config_);
+    for (const auto& ev : r.events) sink(ev);
+    state = std::move(r.state);
+    {
+      std::lock_guard lock(mu_);
+      last_rv_ = watcher::ResourceVersionOf(state);
+    }
+    if (!std::holds_alternative<watcher::ReadStream>(r.action)) CloseStream();
+    input = Perform(r.action);
+  }
+  CloseStream();
+}
+
+watcher::Input Watcher::Perform(const watcher::Action& action) {
+  if (auto* list = std::get_if<watcher::ListAction>(&action)) {
+    return watcher::ListDone{client_.List(resource_, ns_, list->options)};
+  }
+  if (auto* watch = std::get_if<watcher::WatchAction>(&action)) {
+    auto opened = client_.Watch(resource_, ns_, watch->options);
+    if (!opened.ok()) return watcher::WatchOpened{opened.error()};
+    SetStream(std::move(opened.value()));
+    stream_opened_ = clock_.Monotonic();
+    events_on_stream_ = 0;
+    return watcher::WatchOpened{std::nullopt};
+  }
+  if (std::holds_alternative<watcher::ReadStream>(action)) {
+    WatchStream* stream = nullptr;
+    {
+      std::lock_guard lock(mu_);
+      stream = stream_.get();
+    }
+    if (stream == nullptr) return watcher::StreamEnded{std::nullopt, false};
+    // Only this thread replaces or destroys stream_, so `stream` stays valid here.
+    auto next = stream->Next();
+    if (!next.ok()) return watcher::StreamEnded{next.error(), false};
+    if (!next.value()) {
+      // client-go's VeryShortWatchError: a stream that closes at once without an event is
+      // a failure in disguise (e.g. a proxy or a restarting apiserver); do not spin.
+      const bool very_short =
+          events_on_stream_ == 0 && clock_.Monotonic() - stream_opened_ < std::chrono::seconds(1);
+      return watcher::StreamEnded{std::nullopt, very_short};
+    }
+    ++events_on_stream_;
+    return watcher::StreamEvent{std::move(*next.value())};
+  }
+  const auto& b = std::get<watcher::BackoffAction>(action);
+  const auto now = clock_.Monotonic();
+  if (now - last_backoff_ > kBackoffResetAfter) backoff_->Reset();
+  last_backoff_ = now;
+  Clock::Duration delay = backoff_->NextBackOff();
+  if (b.retry_after && *b.retry_after > delay) delay = *b.retry_after;
+  spdlog::warn("watcher {}: {}; retrying in {} ms", resource_.resource, b.reason,
+               std::chrono::duration_cast<std::chrono::milliseconds>(delay).count());
+  internal::SleepUnlessStopped(clock_, delay, stopped_);
+  return watcher::Tick{};
+}
+
+void Watcher::SetStream(std::unique_ptr<WatchStream> stream) {
+  std::lock_guard lock(mu_);
+  stream_ = std::move(stream);
+  if (stopped_.load()) stream_->Cancel();
+}
+
+void Watcher::CloseStream() {
+  std::unique_ptr<WatchStream> old;
+  {
+    std::lock_guard lock(mu_);
+    old = std::move(stream_);
+  }
+  if (old) old->Cancel();
+}
+
+void Watcher::Stop() {
+  stopped_ = true;
+  std::lock_guard lock(mu_);
+  if (stream_) stream_->Cancel();
+}
+
+std::string Watcher::LastResourceVersion() const {
+  std::lock_guard lock(mu_);
+  return last_rv_;
+}
+
+}  // namespace limen::kube

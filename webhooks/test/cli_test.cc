@@ -1,0 +1,85 @@
+// The dry-run CLI: `plan` prints the patch the webhook would return, `inject` the mutated
+// Pod; bad input gives an error message and a non-zero exit code.
+#include "limen/webhook/cli.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace limen::webhook {
+namespace {
+
+const std::string kDir = LIMEN_WEBHOOK_TESTDATA;
+
+TEST(Cli, PlanPrintsThePatch) {
+  std::ostringstream out, err;
+  const int rc =
+      RunPlanCommand({"--pod", kDir + "/pods/01-checkout-minimal.yaml", "--policy",
+                      kDir + "/cluster.yaml", "--namespace-labels", "limen.dev/injection=enabled"},
+                     false, out, err);
+  ASSERT_EQ(rc, 0) << err.str();
+  const auto patch = nlohmann::json::parse(out.str());
+  ASSERT_TRUE(patch.is_array());
+  EXPECT_GT(patch.size(), 3u);
+  EXPECT_NE(err.str().find("\"reason\":\"Injected\""), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("warning: spec.wasmFilters[2] (draft)"), std::string::npos) << err.str();
+}
+
+TEST(Cli, InjectPrintsThePodAndHonoursOlderCluster) {
+  std::ostringstream out, err;
+  const int rc = RunPlanCommand(
+      {"-f", kDir + "/pods/01-checkout-minimal.yaml", "--policies", kDir, "--older-cluster"}, true,
+      out, err);
+  ASSERT_EQ(rc, 0) << err.str();
+  const auto pod = nlohmann::json::parse(out.str());
+  EXPECT_EQ(pod["spec"]["containers"].size(), 2u);
+  EXPECT_EQ(pod["metadata"]["annotations"]["limen.dev/injected"], "checkout@3f9a1c0d2b4e6f70");
+}
+
+TEST(Cli, NamespaceLabelsWithoutOptInLeaveThePodUntouched) {
+  std::ostringstream out, err;
+  ASSERT_EQ(RunPlanCommand({"--pod", kDir + "/pods/01-checkout-minimal.yaml", "--policy",
+                            kDir + "/cluster.yaml", "--namespace-labels", "team=a"},
+                           false, out, err),
+            0);
+  EXPECT_EQ(nlohmann::json::parse(out.str()), nlohmann::json::array());
+}
+
+TEST(Cli, ErrorsAreMessagesNotCrashes) {
+  std::ostringstream out, err;
+  EXPECT_EQ(RunPlanCommand({}, false, out, err), 2);
+  EXPECT_NE(err.str().find("--pod"), std::string::npos);
+  EXPECT_NE(RunPlanCommand({"--pod", "/nonexistent.yaml"}, false, out, err), 0);
+  EXPECT_NE(RunPlanCommand({"--pod", kDir + "/cluster.yaml", "--bogus"}, false, out, err), 0);
+  EXPECT_NE(RunPlanCommand({"--pod", kDir + "/pods/01-checkout-minimal.yaml", "--sidecar-image",
+                            "envoy:latest"},
+                           false, out, err),
+            0);
+  EXPECT_NE(err.str().find("not pinned by digest"), std::string::npos);
+}
+
+TEST(Cli, CertsWritesAUsablePair) {
+  const auto dir = std::filesystem::temp_directory_path() / "limen-cli-certs";
+  std::filesystem::remove_all(dir);
+  std::ostringstream out, err;
+  ASSERT_EQ(RunCertsCommand({"--out", dir.string(), "--ip", "127.0.0.1"}, out, err), 0)
+      << err.str();
+  for (const char* f : {"ca.crt", "ca.key", "tls.crt", "tls.key"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
+  }
+  std::ifstream ca_in(dir / "ca.crt");
+  const std::string ca((std::istreambuf_iterator<char>(ca_in)), std::istreambuf_iterator<char>());
+  ASSERT_EQ(RunCertsCommand({"--out", dir.string(), "--ip", "127.0.0.1", "--reuse-ca"}, out, err),
+            0);
+  std::ifstream ca_again(dir / "ca.crt");
+  EXPECT_EQ(ca, std::string((std::istreambuf_iterator<char>(ca_again)),
+                            std::istreambuf_iterator<char>()));
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace limen::webhook
