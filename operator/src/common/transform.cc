@@ -1,0 +1,91 @@
+#include "common/transform.h"
+
+#include <string_view>
+
+#include "limen/kube/informer.h"
+
+namespace limen::op {
+namespace {
+
+using kube::Object;
+
+void CopyIf(const Object& from, Object& to, const char* key) {
+  auto it = from.find(key);
+  if (it != from.end() && !it->is_null()) to[key] = *it;
+}
+
+Object ProjectMetadata(const Object& meta) {
+  Object out = Object::object();
+  if (!meta.is_object()) return out;
+  for (const char* key : {"name", "namespace", "uid", "resourceVersion", "generation", "labels",
+                          "ownerReferences", "deletionTimestamp"}) {
+    CopyIf(meta, out, key);
+  }
+  auto annotations = meta.find("annotations");
+  if (annotations != meta.end() && annotations->is_object()) {
+    Object kept = Object::object();
+    for (const auto& [k, v] : annotations->items()) {
+      if (std::string_view(k).starts_with("limen.dev/")) kept[k] = v;
+    }
+    if (!kept.empty()) out["annotations"] = std::move(kept);
+  }
+  return out;
+}
+
+Object Skeleton(const Object& obj) {
+  Object out = Object::object();
+  if (!obj.is_object()) return out;
+  CopyIf(obj, out, "apiVersion");
+  CopyIf(obj, out, "kind");
+  auto meta = obj.find("metadata");
+  out["metadata"] = ProjectMetadata(meta != obj.end() ? *meta : Object());
+  return out;
+}
+
+}  // namespace
+
+Object ProjectPod(Object pod) {
+  Object out = Skeleton(pod);
+  if (!pod.is_object()) return out;
+  auto spec = pod.find("spec");
+  if (spec != pod.end() && spec->is_object()) {
+    auto node = spec->find("nodeName");
+    if (node != spec->end() && node->is_string()) out["spec"]["nodeName"] = *node;
+  }
+  auto status = pod.find("status");
+  if (status != pod.end() && status->is_object()) {
+    Object s = Object::object();
+    CopyIf(*status, s, "phase");
+    auto containers = status->find("containerStatuses");
+    if (containers != status->end() && containers->is_array()) {
+      Object list = Object::array();
+      for (const auto& c : *containers) {
+        if (!c.is_object()) continue;
+        Object kept = Object::object();
+        CopyIf(c, kept, "name");
+        CopyIf(c, kept, "containerID");
+        list.push_back(std::move(kept));
+      }
+      s["containerStatuses"] = std::move(list);
+    }
+    if (!s.empty()) out["status"] = std::move(s);
+  }
+  return out;
+}
+
+Object ProjectOwner(Object obj) { return Skeleton(obj); }
+
+Object ProjectLimen(Object obj) { return kube::DropManagedFields(std::move(obj)); }
+
+bool SameExceptResourceVersion(const Object& a, const Object& b) {
+  if (!a.is_object() || !b.is_object()) return a == b;
+  auto strip = [](const Object& o) {
+    Object c = o;
+    auto meta = c.find("metadata");
+    if (meta != c.end() && meta->is_object()) meta->erase("resourceVersion");
+    return c;
+  };
+  return strip(a) == strip(b);
+}
+
+}  // namespace limen::op

@@ -1,0 +1,201 @@
+#include "reconcilers/instrumentedworkload/reconciler.h"
+
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "limen/api/well_known.h"
+#include "reconcilers/instrumentedworkload/status.h"
+
+namespace limen::op::iwl {
+namespace {
+
+using kube::Outcome;
+using kube::Result;
+
+bool ManagedByLimen(const Object& obj) {
+  return LabelsOf(obj)[std::string(api::kLabelManagedBy)] == api::kManagedByLimen;
+}
+
+bool BeingDeleted(const Object& obj) {
+  auto meta = obj.find("metadata");
+  if (meta == obj.end()) return false;
+  auto ts = meta->find("deletionTimestamp");
+  return ts != meta->end() && !ts->is_null();
+}
+
+std::string WorkloadRefUid(const Object& iwl) {
+  auto spec = iwl.find("spec");
+  if (spec == iwl.end() || !spec->is_object()) return "";
+  auto ref = spec->find("workloadRef");
+  if (ref == spec->end() || !ref->is_object()) return "";
+  auto uid = ref->find("uid");
+  return uid != ref->end() && uid->is_string() ? uid->get<std::string>() : "";
+}
+
+Status ToStatus(const kube::ApiError& e, const std::string& what) {
+  return e.ToStatus().WithContext(what);
+}
+
+std::vector<readiness::PodSample> Fresh(const std::vector<readiness::PodSample>& samples,
+                                        api::Time now, readiness::Duration interval) {
+  std::vector<readiness::PodSample> out;
+  for (const auto& s : samples) {
+    if (s.reported_at >= now - 3 * interval) out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace
+
+Reconciler::Reconciler(kube::Client& client, Caches caches, kube::EventRecorder& events,
+                       kube::Clock& clock, WorkloadMetrics& metrics, Options options)
+    : client_(client),
+      caches_(caches),
+      events_(events),
+      clock_(clock),
+      metrics_(metrics),
+      options_(std::move(options)) {}
+
+Outcome Reconciler::DeleteStale(const std::string& key, const ObjectPtr& existing,
+                                const std::string& why) {
+  const auto [ns, name] = kube::SplitKey(key);
+  metrics_.Remove(ns, name);
+  if (!existing || !ManagedByLimen(*existing) || BeingDeleted(*existing)) return Result{};
+  kube::DeleteOptions opts;
+  opts.precondition_uid = UidOf(*existing);
+  opts.propagation_policy = "Background";
+  auto r = client_.Delete(resources::kInstrumentedWorkloads, ns, name, opts);
+  if (!r.ok() && !r.error().IsNotFound()) {
+    return ToStatus(r.error(), "delete InstrumentedWorkload " + key);
+  }
+  spdlog::info("deleted InstrumentedWorkload {}: {}", key, why);
+  return Result{};
+}
+
+Outcome Reconciler::Reconcile(const std::string& key) {
+  auto id = ParseWorkloadKey(key);
+  if (!id) return Result{};  // not a name Limen gives; nothing of ours
+  const auto [ns, name] = kube::SplitKey(key);
+  ObjectPtr existing = caches_.instrumented_workloads.Get(key);
+  if (existing && !ManagedByLimen(*existing)) {
+    spdlog::warn("InstrumentedWorkload {} is not managed by limen; leaving it alone", key);
+    return Result{};
+  }
+  ObjectPtr workload = FindWorkload(caches_, *id);
+  if (!workload || BeingDeleted(*workload)) return DeleteStale(key, existing, "workload is gone");
+  id->uid = UidOf(*workload);
+  const std::vector<ObjectPtr> pods = PodsOf(caches_, *id);
+  const WorkloadObservation observation = Observe(caches_, *id, pods);
+  if (!observation.Selected()) return DeleteStale(key, existing, "no policy selects it");
+  if (existing && WorkloadRefUid(*existing) != id->uid) {
+    // The workload was re-created under the same name; workloadRef is immutable.
+    return DeleteStale(key, existing, "it belonged to an earlier workload of that name");
+  }
+
+  Object current;
+  if (existing) {
+    current = *existing;
+  } else {
+    kube::RequestOptions opts;
+    opts.field_manager = options_.field_manager;
+    auto created =
+        client_.Create(resources::kInstrumentedWorkloads, ns, NewInstrumentedWorkload(*id), opts);
+    if (!created.ok()) return ToStatus(created.error(), "create InstrumentedWorkload " + key);
+    current = std::move(*created);
+    spdlog::info("created InstrumentedWorkload {}", key);
+    events_.Event(kube::ReferenceTo(current), kube::EventType::kNormal, "Created", "Create",
+                  "tracking " + id->kind + " " + id->name);
+  }
+
+  auto decoded = api::Decode<api::InstrumentedWorkload>(current);
+  if (!decoded.ok()) {
+    return kube::TerminalError(decoded.status().WithContext("decode InstrumentedWorkload " + key));
+  }
+  const api::Time now = clock_.Now();
+  StatusPlan plan = PlanStatus(decoded->status, decoded->metadata.generation, observation, now,
+                               options_.report_interval);
+  const Object stored_status = current.contains("status") ? current["status"] : Object();
+  if (StatusChanged(stored_status, plan.status)) {
+    Object updated = current;
+    updated["status"] = api::Encode(plan.status);
+    kube::RequestOptions opts;
+    opts.subresource = "status";
+    opts.field_manager = options_.field_manager;
+    auto written = client_.Update(resources::kInstrumentedWorkloads, ns, updated, opts);
+    if (!written.ok()) return ToStatus(written.error(), "update status of " + key);
+    if (plan.evaluation) {
+      for (const auto& t : plan.evaluation->transitions) {
+        const EventSpec e = TransitionEvent(t);
+        events_.Event(kube::ReferenceTo(*written), e.type, e.reason, "Evaluate", e.note);
+      }
+    }
+  }
+
+  if (!plan.evaluation) {
+    metrics_.Remove(ns, name);
+    return Result{};
+  }
+  metrics_.Set(ns, name,
+               MakeSnapshot(*plan.evaluation, *observation.thresholds,
+                            Fresh(observation.samples, now, options_.report_interval)),
+               now);
+  Result result;
+  if (plan.evaluation->requeue_after) {
+    // A deadline that is due now still needs a look: requeue_after 0 would mean "done".
+    result.requeue_after = std::max(*plan.evaluation->requeue_after,
+                                    readiness::Duration(std::chrono::milliseconds(1)));
+  }
+  return result;
+}
+
+std::unique_ptr<kube::Controller> NewController(Reconciler& reconciler, int workers,
+                                                prometheus::Registry& registry) {
+  kube::ControllerOptions o;
+  o.name = "instrumentedworkload";
+  o.workers = workers;
+  return std::make_unique<kube::Controller>(std::move(o), reconciler, registry);
+}
+
+std::vector<std::string> KeysForPod(const Caches& c, const Object& pod) {
+  auto owner = OwnerOf(c, pod);
+  if (!owner) return {};
+  return {WorkloadKey(*owner)};
+}
+
+std::vector<std::string> KeysForReplicaSet(const Object& rs) {
+  return {WorkloadKey(ResolveReplicaSet(rs))};
+}
+
+std::vector<std::string> KeysForOwnerObject(const Object& workload, const std::string& kind) {
+  return {WorkloadKey({NamespaceOf(workload), kind, NameOf(workload), ""})};
+}
+
+std::vector<std::string> KeysForNamespace(const Caches& c, const std::string& ns) {
+  std::set<std::string> keys;
+  for (const auto& pod : c.pods.ByIndex(kube::kNamespaceIndex, ns)) {
+    for (auto& k : KeysForPod(c, *pod)) keys.insert(std::move(k));
+  }
+  for (const auto& k : c.instrumented_workloads.IndexKeys(kube::kNamespaceIndex, ns)) {
+    keys.insert(k);
+  }
+  return {keys.begin(), keys.end()};
+}
+
+std::vector<std::string> KeysForNodeProbeState(const Caches& c, const Object& nps) {
+  std::set<std::string> keys;
+  auto status = nps.find("status");
+  if (status == nps.end() || !status->is_object()) return {};
+  auto pods = status->find("pods");
+  if (pods == status->end() || !pods->is_array()) return {};
+  for (const auto& entry : *pods) {
+    auto uid = entry.find("uid");
+    if (uid == entry.end() || !uid->is_string()) continue;
+    for (const auto& pod : c.pods.ByIndex(kIndexUid, uid->get<std::string>())) {
+      for (auto& k : KeysForPod(c, *pod)) keys.insert(std::move(k));
+    }
+  }
+  return {keys.begin(), keys.end()};
+}
+
+}  // namespace limen::op::iwl

@@ -1,0 +1,150 @@
+#include "reconcilers/observabilitypolicy/status.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "limen/api/instrumented_workload.h"
+#include "limen/api/well_known.h"
+
+namespace limen::op::obspol {
+
+NodeVerdict JudgeNode(const api::NodeProbeState* nps, const std::vector<std::string>& probes) {
+  if (!nps)
+    return {NodeVerdict::State::kPending, "no NodeProbeState: limen-bpf-loader has not reported"};
+  std::vector<std::string> pending;
+  for (const auto& want : probes) {
+    const api::ProbeState* found = nullptr;
+    for (const auto& p : nps->status.probes) {
+      if (p.name == want) found = &p;
+    }
+    if (!found || found->state == api::kProbePending || found->state.empty()) {
+      pending.push_back(want);
+      continue;
+    }
+    if (found->state == api::kProbeFailed || found->state == api::kProbeUnsupported) {
+      std::string reason = "probe " + want + " " + found->state;
+      if (!found->error.empty()) reason += ": " + found->error;
+      return {NodeVerdict::State::kFailed, reason};
+    }
+  }
+  if (pending.empty()) return {NodeVerdict::State::kLoaded, ""};
+  std::string reason = "probes pending:";
+  for (const auto& p : pending) reason += " " + p;
+  return {NodeVerdict::State::kPending, reason};
+}
+
+PolicyObservation Observe(const Caches& caches, const api::ObservabilityPolicy& policy,
+                          const api::Selector& selector) {
+  PolicyObservation o;
+  std::map<std::string, WorkloadId> workloads;
+  std::set<std::string> nodes;
+  for (const auto& pod : caches.pods.ByIndex(kube::kNamespaceIndex, policy.metadata.namespace_)) {
+    if (!IsActivePod(*pod) || !selector.Matches(LabelsOf(*pod))) continue;
+    if (auto owner = OwnerOf(caches, *pod)) workloads.emplace(WorkloadKey(*owner), *owner);
+    const std::string node = NodeOf(*pod);
+    if (!node.empty()) nodes.insert(node);
+    if (auto report = ReportFor(caches, *pod)) {
+      o.delivered += report->measurement.events.delivered;
+      o.dropped += report->measurement.events.dropped;
+    }
+  }
+  for (auto& [key, id] : workloads) {
+    o.workloads.push_back(id);
+    ObjectPtr iwl = caches.instrumented_workloads.Get(key);
+    if (!iwl) continue;
+    auto decoded = api::Decode<api::InstrumentedWorkload>(*iwl);
+    if (decoded.ok() &&
+        api::IsStatusConditionTrue(decoded->status.conditions, api::kConditionReady)) {
+      ++o.workloads_sustained;
+    }
+  }
+  for (const auto& node : nodes) {
+    o.nodes.push_back(node);
+    ObjectPtr obj = caches.node_probe_states.Get(node);
+    std::optional<api::NodeProbeState> nps;
+    if (obj) {
+      auto decoded = api::Decode<api::NodeProbeState>(*obj);
+      if (decoded.ok()) nps = std::move(*decoded);
+    }
+    o.verdicts.emplace_back(node, JudgeNode(nps ? &*nps : nullptr, policy.spec.probes));
+  }
+  return o;
+}
+
+std::string FormatCoverage(int64_t bp) {
+  const int64_t tenths = (bp * 10 + 50) / 100;
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%lld.%lld%%", static_cast<long long>(tenths / 10),
+                static_cast<long long>(tenths % 10));
+  return buf;
+}
+
+api::ObservabilityPolicyStatus PlanStatus(const api::ObservabilityPolicyStatus& current,
+                                          int64_t generation, const PolicyObservation& o,
+                                          const std::optional<std::string>& invalid,
+                                          api::Time now) {
+  api::ObservabilityPolicyStatus s = current;
+  s.observed_generation = generation;
+  api::Condition ready{
+      std::string(api::kConditionReady), "", generation, std::nullopt, "", "", nullptr};
+  ready.status = std::string(api::kConditionFalse);
+  if (invalid) {
+    ready.reason = "InvalidSpec";
+    ready.message = *invalid;
+    api::SetStatusCondition(s.conditions, ready, now);
+    return s;
+  }
+  s.matched_workloads = static_cast<int64_t>(o.workloads.size());
+  s.workloads_sustained = o.workloads_sustained;
+  api::NodeCounts nodes;
+  nodes.source = current.nodes.source;
+  nodes.desired = static_cast<int64_t>(o.nodes.size());
+  for (const auto& [node, verdict] : o.verdicts) {
+    if (verdict.state == NodeVerdict::State::kLoaded) ++nodes.loaded;
+    if (verdict.state != NodeVerdict::State::kFailed) continue;
+    ++nodes.failed;
+    if (nodes.failing.size() < kMaxFailingNodes)
+      nodes.failing.push_back({node, verdict.reason, nullptr});
+  }
+  if (nodes.source.is_object() && nodes.failing.empty()) nodes.source.erase("failing");
+  s.nodes = nodes;
+  const int64_t total = o.delivered + o.dropped;
+  if (total > 0) {
+    int64_t delivered = o.delivered, all = total;
+    while (delivered > INT64_MAX / 10000) {
+      delivered /= 2;
+      all /= 2;
+    }
+    s.coverage = FormatCoverage(delivered * 10000 / all);
+  } else {
+    s.coverage.clear();
+    if (s.source.is_object()) s.source.erase("coverage");
+  }
+  const std::string of = std::to_string(nodes.desired);
+  if (nodes.desired == 0) {
+    ready.reason = "NoPodsSelected";
+    ready.message = "the selector matches no running Pod";
+  } else if (nodes.failed > 0) {
+    ready.reason = "ProbesFailed";
+    ready.message = "probes failed on " + std::to_string(nodes.failed) + " of " + of + " nodes";
+  } else if (nodes.loaded == nodes.desired) {
+    ready.status = std::string(api::kConditionTrue);
+    ready.reason = "ProbesAttached";
+    ready.message = "probes attached on all " + of + " nodes";
+  } else {
+    ready.reason = "ProbesPending";
+    ready.message = "probes attached on " + std::to_string(nodes.loaded) + " of " + of + " nodes";
+  }
+  api::SetStatusCondition(s.conditions, ready, now);
+  return s;
+}
+
+bool StatusChanged(const kube::Object& current, const api::ObservabilityPolicyStatus& next) {
+  const kube::Object encoded = api::Encode(next);
+  if (current.is_null()) return !encoded.empty();
+  return encoded != current;
+}
+
+}  // namespace limen::op::obspol
