@@ -1,0 +1,159 @@
+// kube_informer_bench — one measured Limen Pod informer (bench/kube/run.sh runs it several
+// times per variant, beside the client-go peer in bench/peers/client-go-informer, which
+// prints the same keys).
+//
+//   kube_informer_bench --kubeconfig=K --transform=none|drop|project [--expect=N --round=R]
+//                       [--settle-ms=3000] [--timeout-s=600] [--log-level=info]
+//
+// Emits {"event":"ready",...} after the initial sync and the settle period: sync_ms (Run →
+// HasSynced), rss_baseline (before Run), rss, and rss_trimmed (after malloc_trim(0), which
+// returns the freed pages of the list to the OS — the analogue of Go's debug.FreeOSMemory).
+// Then, if --expect is given, waits for N Pods updated to label round R and emits
+// {"event":"done",...} with events_per_s = (N-1) / (last - first update seen). run.sh
+// SIGSTOPs the process during the writer's burst, so the rate is that of draining a backlog.
+#include <malloc.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <iostream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_set>
+
+#include <spdlog/spdlog.h>
+
+#include "common.h"
+#include "limen/kube/informer.h"
+#include "pod_body.h"
+#include "projection.h"
+
+namespace limen::bench {
+namespace {
+
+using kube::Object;
+using kube::ObjectPtr;
+using Clock = std::chrono::steady_clock;
+
+std::string RoundOf(const Object& pod) {
+  const auto& meta = pod.find("metadata");
+  if (meta == pod.end()) return "";
+  auto labels = meta->find("labels");
+  if (labels == meta->end() || !labels->is_object()) return "";
+  auto v = labels->find(kRoundLabel);
+  return v != labels->end() && v->is_string() ? v->get<std::string>() : "";
+}
+
+// Counts distinct Pods whose update moved them to label round `round`.
+class RoundCounter {
+ public:
+  RoundCounter(std::string round, size_t expect) : round_(std::move(round)), expect_(expect) {}
+
+  void OnUpdate(const ObjectPtr& old_obj, const ObjectPtr& new_obj) {
+    if (RoundOf(*new_obj) != round_ || RoundOf(*old_obj) == round_) return;
+    auto now = Clock::now();
+    std::lock_guard lock(mu_);
+    if (seen_.size() >= expect_ || !seen_.insert(kube::ObjectKey(*new_obj)).second) return;
+    if (seen_.size() == 1) first_ = now;
+    if (seen_.size() == expect_) {
+      last_ = now;
+      cv_.notify_all();
+    }
+  }
+
+  // Waits for all; false on timeout. Returns (last - first) in *seconds.
+  bool Wait(std::chrono::seconds timeout, double* seconds) {
+    std::unique_lock lock(mu_);
+    if (!cv_.wait_for(lock, timeout, [&] { return seen_.size() >= expect_; })) {
+      std::cerr << "timed out: saw " << seen_.size() << " of " << expect_ << " updates\n";
+      return false;
+    }
+    *seconds = std::chrono::duration<double>(last_ - first_).count();
+    return true;
+  }
+
+ private:
+  const std::string round_;
+  const size_t expect_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::unordered_set<std::string> seen_;  // guarded by mu_
+  Clock::time_point first_, last_;        // guarded by mu_
+};
+
+StatusOr<kube::Transform> TransformNamed(const std::string& name) {
+  if (name == "none") return kube::Transform{};
+  if (name == "drop") return kube::Transform{kube::DropManagedFields};
+  if (name == "project") return kube::Transform{[](Object o) { return ProjectPod(o); }};
+  return Status::InvalidArgument("--transform must be none, drop or project, not '" + name + "'");
+}
+
+int Main(int argc, char** argv) {
+  auto flags = ParseFlags(argc, argv, 1);
+  if (!flags.ok()) {
+    std::cerr << flags.status().message() << "\n";
+    return 2;
+  }
+  const std::string transform_name = FlagOr(*flags, "transform", "none");
+  auto transform = TransformNamed(transform_name);
+  if (!transform.ok()) {
+    std::cerr << transform.status().message() << "\n";
+    return 2;
+  }
+  const size_t expect = std::stoul(FlagOr(*flags, "expect", "0"));
+  const auto settle = std::chrono::milliseconds(std::stol(FlagOr(*flags, "settle-ms", "3000")));
+  const auto timeout = std::chrono::seconds(std::stol(FlagOr(*flags, "timeout-s", "600")));
+
+  spdlog::set_level(spdlog::level::from_str(FlagOr(*flags, "log-level", "info")));
+  kube::InitializeHttpThreadPool();
+  auto client = MakeClient(FlagOr(*flags, "kubeconfig", ""), /*rate_limited=*/true);
+  if (!client.ok()) {
+    std::cerr << client.status().message() << "\n";
+    return 2;
+  }
+  kube::InformerOptions options;
+  options.transform = std::move(transform).value();
+  kube::Informer informer(**client, kube::resources::kPods, std::move(options));
+  auto counter = std::make_shared<RoundCounter>(FlagOr(*flags, "round", ""), expect);
+  auto handler = std::make_shared<kube::ResourceEventHandlerFuncs>();
+  handler->update = [counter](const ObjectPtr& o, const ObjectPtr& n) { counter->OnUpdate(o, n); };
+  informer.AddEventHandler(handler);
+
+  const long long baseline = RssBytes();
+  const auto start = Clock::now();
+  informer.Run();
+  if (!informer.WaitForSync(timeout)) {
+    std::cerr << "timed out waiting for sync\n";
+    return 1;
+  }
+  const double sync_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  std::this_thread::sleep_for(settle);
+  const long long rss = RssBytes();
+  malloc_trim(0);
+  Emit({{"event", "ready"},
+        {"impl", "limen"},
+        {"transform", transform_name},
+        {"objects", informer.store().Size()},
+        {"sync_ms", sync_ms},
+        {"rss_baseline", baseline},
+        {"rss", rss},
+        {"rss_trimmed", RssBytes()},
+        {"pid", getpid()}});
+  if (expect == 0) return 0;
+  double seconds = 0;
+  if (!counter->Wait(timeout, &seconds)) return 1;
+  Emit({{"event", "done"},
+        {"impl", "limen"},
+        {"transform", transform_name},
+        {"updates", expect},
+        {"drain_ms", seconds * 1000},
+        {"events_per_s", seconds > 0 ? (expect - 1) / seconds : 0},
+        {"rss_after", RssBytes()}});
+  return 0;
+}
+
+}  // namespace
+}  // namespace limen::bench
+
+int main(int argc, char** argv) { return limen::bench::Main(argc, argv); }
