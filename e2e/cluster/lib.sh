@@ -55,7 +55,23 @@ start_component() {
   local dir=$1 name=$2
   mkdir -p "$dir/logs" "$dir/pids"
   setsid "$dir/cmd/$name" </dev/null >>"$dir/logs/$name.log" 2>&1 9>&- &
-  echo $! >"$dir/pids/$name"
+  local pid=$!
+  echo "$pid" >"$dir/pids/$name"
+  # Until the forked shell has exec'd, /proc/PID/cmdline is still this script's, so
+  # pid_is_ours would call a starting component dead. Wait for the exec (or a real exit).
+  local _
+  for _ in $(seq 1 100); do
+    pid_is_ours "$dir" "$pid" && return 0
+    process_alive "$pid" || return 0
+    sleep 0.05
+  done
+}
+
+# process_alive PID: the process exists and is not a zombie.
+process_alive() {
+  local state
+  state=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
+  [ -n "$state" ] && [ "$state" != Z ]
 }
 
 # free_ports N: prints N distinct TCP ports that are free on 127.0.0.1 right now, chosen
