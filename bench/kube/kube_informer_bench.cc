@@ -25,9 +25,9 @@
 #include <spdlog/spdlog.h>
 
 #include "common.h"
+#include "common/transform.h"
 #include "limen/kube/informer.h"
 #include "pod_body.h"
-#include "projection.h"
 
 namespace limen::bench {
 namespace {
@@ -85,7 +85,8 @@ class RoundCounter {
 StatusOr<kube::Transform> TransformNamed(const std::string& name) {
   if (name == "none") return kube::Transform{};
   if (name == "drop") return kube::Transform{kube::DropManagedFields};
-  if (name == "project") return kube::Transform{[](Object o) { return ProjectPod(o); }};
+  if (name == "project")
+    return kube::Transform{[](Object o) { return op::ProjectPod(std::move(o)); }};
   return Status::InvalidArgument("--transform must be none, drop or project, not '" + name + "'");
 }
 

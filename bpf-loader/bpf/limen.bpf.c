@@ -8,7 +8,9 @@
  *   3. reserve a ring-buffer record; a failed reservation is counted as dropped (the
  *      coverage source), a successful one as delivered.
  * Layouts shared with user space live in limen_probes.h. */
+// vmlinux.h must come first: the libbpf headers use its kernel types.
 #include "vmlinux.h"
+
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
@@ -20,443 +22,386 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Settings, fixed before load. */
-const volatile bool match_cgroup_v1 = false;   /* also match the v1 memory cgroup id */
+const volatile bool match_cgroup_v1 = false;    /* also match the v1 memory cgroup id */
 const volatile __u64 wakeup_bytes = 256 * 1024; /* wake the consumer past this backlog */
 
 struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, LIMEN_DEFAULT_RINGBUF_BYTES);
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, LIMEN_DEFAULT_RINGBUF_BYTES);
 } events SEC(".maps");
 
 /* Filter maps: tgid → slot, cgroup id → slot. Written by user space only, except that a
  * fork of a traced pid adds the child and an exit removes it. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LIMEN_MAX_PIDS);
-	__type(key, __u32);
-	__type(value, __u32);
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, LIMEN_MAX_PIDS);
+  __type(key, __u32);
+  __type(value, __u32);
 } pid_slots SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LIMEN_MAX_CGROUPS);
-	__type(key, __u64);
-	__type(value, __u32);
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, LIMEN_MAX_CGROUPS);
+  __type(key, __u64);
+  __type(value, __u32);
 } cgroup_slots SEC(".maps");
 
 /* v1 memory cgroup ids live in a map of their own: kernfs ids are per hierarchy, so a v1
  * id can equal an unrelated v2 id. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LIMEN_MAX_CGROUPS);
-	__type(key, __u64);
-	__type(value, __u32);
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, LIMEN_MAX_CGROUPS);
+  __type(key, __u64);
+  __type(value, __u32);
 } cgroup_v1_slots SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LIMEN_MAX_COUNTERS);
-	__type(key, __u32);
-	__type(value, struct limen_counters);
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, LIMEN_MAX_COUNTERS);
+  __type(key, __u32);
+  __type(value, struct limen_counters);
 } counters SEC(".maps");
 
 /* Socket → slot, learnt in process context, so that TCP events fired from softirq
  * (retransmit timers, handshakes) are still attributed to the socket's pod. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, LIMEN_MAX_SOCKS);
-	__type(key, __u64);
-	__type(value, __u32);
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, LIMEN_MAX_SOCKS);
+  __type(key, __u64);
+  __type(value, __u32);
 } sock_slots SEC(".maps");
 
 struct parked_goroutine {
-	__u64 ts_ns;
-	__u32 reason;
-	__u32 slot;
+  __u64 ts_ns;
+  __u32 reason;
+  __u32 slot;
 };
 
 /* g pointer → when and why it parked on a channel (LRU: a goroutine that never wakes must
  * not pin an entry forever). */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, LIMEN_MAX_PARKED);
-	__type(key, __u64);
-	__type(value, struct parked_goroutine);
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, LIMEN_MAX_PARKED);
+  __type(key, __u64);
+  __type(value, struct parked_goroutine);
 } parked SEC(".maps");
 
-static __always_inline __u64 current_cgroup_v1_id(void)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
-	struct css_set *cgroups = BPF_CORE_READ(task, cgroups);
-	struct cgroup_subsys_state *css = NULL;
+static __always_inline __u64 current_cgroup_v1_id(void) {
+  struct task_struct* task = (struct task_struct*)bpf_get_current_task();
+  int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+  struct css_set* cgroups = BPF_CORE_READ(task, cgroups);
+  struct cgroup_subsys_state* css = NULL;
 
-	/* subsys[] is indexed by a CO-RE-relocated enum value, so read it by address. */
-	bpf_core_read(&css, sizeof(css), &cgroups->subsys[id]);
-	if (!css)
-		return 0;
-	return BPF_CORE_READ(css, cgroup, kn, id);
+  /* subsys[] is indexed by a CO-RE-relocated enum value, so read it by address. */
+  bpf_core_read(&css, sizeof(css), &cgroups->subsys[id]);
+  if (!css) return 0;
+  return BPF_CORE_READ(css, cgroup, kn, id);
 }
 
 /* The slot of the current process, or 0 when it is not traced. */
-static __always_inline __u32 current_slot(void)
-{
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	__u32 *slot = bpf_map_lookup_elem(&pid_slots, &tgid);
-	__u64 cgid;
+static __always_inline __u32 current_slot(void) {
+  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  __u32* slot = bpf_map_lookup_elem(&pid_slots, &tgid);
+  __u64 cgid;
 
-	if (slot)
-		return *slot;
-	cgid = bpf_get_current_cgroup_id();
-	slot = bpf_map_lookup_elem(&cgroup_slots, &cgid);
-	if (slot)
-		return *slot;
-	if (match_cgroup_v1) {
-		cgid = current_cgroup_v1_id();
-		slot = bpf_map_lookup_elem(&cgroup_v1_slots, &cgid);
-		if (slot)
-			return *slot;
-	}
-	return 0;
+  if (slot) return *slot;
+  cgid = bpf_get_current_cgroup_id();
+  slot = bpf_map_lookup_elem(&cgroup_slots, &cgid);
+  if (slot) return *slot;
+  if (match_cgroup_v1) {
+    cgid = current_cgroup_v1_id();
+    slot = bpf_map_lookup_elem(&cgroup_v1_slots, &cgid);
+    if (slot) return *slot;
+  }
+  return 0;
 }
 
-static __always_inline __u32 sock_slot(const void *sk)
-{
-	__u64 key = (__u64)sk;
-	__u32 *slot = bpf_map_lookup_elem(&sock_slots, &key);
+static __always_inline __u32 sock_slot(const void* sk) {
+  __u64 key = (__u64)sk;
+  __u32* slot = bpf_map_lookup_elem(&sock_slots, &key);
 
-	return slot ? *slot : 0;
+  return slot ? *slot : 0;
 }
 
-static __always_inline void remember_sock(const void *sk, __u32 slot)
-{
-	__u64 key = (__u64)sk;
+static __always_inline void remember_sock(const void* sk, __u32 slot) {
+  __u64 key = (__u64)sk;
 
-	bpf_map_update_elem(&sock_slots, &key, &slot, BPF_ANY);
+  bpf_map_update_elem(&sock_slots, &key, &slot, BPF_ANY);
 }
 
 /* Counts a hit and reserves a record; NULL (counted as dropped) when the ring is full. */
-static __always_inline struct limen_event *reserve(__u32 probe, __u32 slot)
-{
-	__u32 key = slot * LIMEN_PROBE_COUNT + probe;
-	struct limen_counters *c = bpf_map_lookup_elem(&counters, &key);
-	struct limen_event *e;
-	__u64 id;
+static __always_inline struct limen_event* reserve(__u32 probe, __u32 slot) {
+  __u32 key = slot * LIMEN_PROBE_COUNT + probe;
+  struct limen_counters* c = bpf_map_lookup_elem(&counters, &key);
+  struct limen_event* e;
+  __u64 id;
 
-	if (!c)
-		return NULL;
-	/* Atomic although per-CPU: a softirq TCP event can interrupt a process-context one. */
-	__sync_fetch_and_add(&c->hits, 1);
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&c->dropped, 1);
-		return NULL;
-	}
-	__sync_fetch_and_add(&c->delivered, 1);
-	id = bpf_get_current_pid_tgid();
-	e->ts_ns = bpf_ktime_get_ns();
-	e->probe = probe;
-	e->slot = slot;
-	e->pid = (__u32)id;
-	e->tgid = id >> 32;
-	e->cgroup_id = bpf_get_current_cgroup_id();
-	e->arg0 = e->arg1 = e->arg2 = 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	return e;
+  if (!c) return NULL;
+  /* Atomic although per-CPU: a softirq TCP event can interrupt a process-context one. */
+  __sync_fetch_and_add(&c->hits, 1);
+  e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+  if (!e) {
+    __sync_fetch_and_add(&c->dropped, 1);
+    return NULL;
+  }
+  __sync_fetch_and_add(&c->delivered, 1);
+  id = bpf_get_current_pid_tgid();
+  e->ts_ns = bpf_ktime_get_ns();
+  e->probe = probe;
+  e->slot = slot;
+  e->pid = (__u32)id;
+  e->tgid = id >> 32;
+  e->cgroup_id = bpf_get_current_cgroup_id();
+  e->arg0 = e->arg1 = e->arg2 = 0;
+  bpf_get_current_comm(e->comm, sizeof(e->comm));
+  return e;
 }
 
 /* Submits without waking the consumer until a backlog builds: a wake-up per event would
  * cost more than the event (the consumer also polls on a timeout). */
-static __always_inline void submit(struct limen_event *e)
-{
-	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
-			      ? BPF_RB_FORCE_WAKEUP
-			      : BPF_RB_NO_WAKEUP;
+static __always_inline void submit(struct limen_event* e) {
+  __u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+                                                                              : BPF_RB_NO_WAKEUP;
 
-	bpf_ringbuf_submit(e, flags);
+  bpf_ringbuf_submit(e, flags);
 }
 
 /* ---- process.exec / process.exit (sched tracepoints) ---- */
 
-static __always_inline int on_exec(void)
-{
-	__u32 slot = current_slot();
-	struct limen_event *e;
+static __always_inline int on_exec(void) {
+  __u32 slot = current_slot();
+  struct limen_event* e;
 
-	if (!slot)
-		return 0;
-	e = reserve(LIMEN_PROBE_PROCESS_EXEC, slot);
-	if (e)
-		submit(e);
-	return 0;
+  if (!slot) return 0;
+  e = reserve(LIMEN_PROBE_PROCESS_EXEC, slot);
+  if (e) submit(e);
+  return 0;
 }
 
-static __always_inline int on_exit(void)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, slot;
-	struct limen_event *e;
-	int code;
+static __always_inline int on_exit(void) {
+  struct task_struct* task = (struct task_struct*)bpf_get_current_task();
+  __u64 id = bpf_get_current_pid_tgid();
+  __u32 tgid = id >> 32, slot;
+  struct limen_event* e;
+  int code;
 
-	if ((__u32)id != tgid) /* a thread, not the process */
-		return 0;
-	slot = current_slot();
-	if (!slot)
-		return 0;
-	code = BPF_CORE_READ(task, exit_code);
-	e = reserve(LIMEN_PROBE_PROCESS_EXIT, slot);
-	if (e) {
-		e->arg0 = (code >> 8) & 0xff;
-		e->arg1 = code & 0x7f;
-		submit(e);
-	}
-	bpf_map_delete_elem(&pid_slots, &tgid);
-	return 0;
+  if ((__u32)id != tgid) /* a thread, not the process */
+    return 0;
+  slot = current_slot();
+  if (!slot) return 0;
+  code = BPF_CORE_READ(task, exit_code);
+  e = reserve(LIMEN_PROBE_PROCESS_EXIT, slot);
+  if (e) {
+    e->arg0 = (code >> 8) & 0xff;
+    e->arg1 = code & 0x7f;
+    submit(e);
+  }
+  bpf_map_delete_elem(&pid_slots, &tgid);
+  return 0;
 }
 
 /* Follows forks of traced pids (standalone --pid mode): children belong to the same pod. */
-static __always_inline int on_fork(__u32 child_tgid)
-{
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	__u32 *slot = bpf_map_lookup_elem(&pid_slots, &tgid);
+static __always_inline int on_fork(__u32 child_tgid) {
+  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  __u32* slot = bpf_map_lookup_elem(&pid_slots, &tgid);
 
-	if (slot && child_tgid != tgid)
-		bpf_map_update_elem(&pid_slots, &child_tgid, slot, BPF_NOEXIST);
-	return 0;
+  if (slot && child_tgid != tgid) bpf_map_update_elem(&pid_slots, &child_tgid, slot, BPF_NOEXIST);
+  return 0;
 }
 
 SEC("raw_tp/sched_process_exec")
-int BPF_PROG(raw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
-{
-	return on_exec();
+int BPF_PROG(raw_exec, struct task_struct* p, pid_t old_pid, struct linux_binprm* bprm) {
+  return on_exec();
 }
 
 SEC("tracepoint/sched/sched_process_exec")
-int tp_exec(struct trace_event_raw_sched_process_exec *ctx)
-{
-	return on_exec();
-}
+int tp_exec(struct trace_event_raw_sched_process_exec* ctx) { return on_exec(); }
 
 SEC("raw_tp/sched_process_exit")
-int BPF_PROG(raw_exit, struct task_struct *p)
-{
-	return on_exit();
-}
+int BPF_PROG(raw_exit, struct task_struct* p) { return on_exit(); }
 
 SEC("tracepoint/sched/sched_process_exit")
-int tp_exit(void *ctx)
-{
-	return on_exit();
-}
+int tp_exit(void* ctx) { return on_exit(); }
 
 SEC("raw_tp/sched_process_fork")
-int BPF_PROG(raw_fork, struct task_struct *parent, struct task_struct *child)
-{
-	return on_fork(BPF_CORE_READ(child, tgid));
+int BPF_PROG(raw_fork, struct task_struct* parent, struct task_struct* child) {
+  return on_fork(BPF_CORE_READ(child, tgid));
 }
 
 SEC("tracepoint/sched/sched_process_fork")
-int tp_fork(struct trace_event_raw_sched_process_fork *ctx)
-{
-	/* child_pid is a thread id for clone(CLONE_THREAD); such an entry is harmless. */
-	return on_fork(ctx->child_pid);
+int tp_fork(struct trace_event_raw_sched_process_fork* ctx) {
+  /* child_pid is a thread id for clone(CLONE_THREAD); such an entry is harmless. */
+  return on_fork(ctx->child_pid);
 }
 
 /* ---- tcp.send (sock:sock_send_length) ---- */
 
-static __always_inline int on_send(const void *sk, __u16 protocol, int ret)
-{
-	__u32 slot;
-	struct limen_event *e;
+static __always_inline int on_send(const void* sk, __u16 protocol, int ret) {
+  __u32 slot;
+  struct limen_event* e;
 
-	if (protocol != IPPROTO_TCP || ret <= 0)
-		return 0;
-	slot = current_slot();
-	if (!slot)
-		return 0;
-	remember_sock(sk, slot);
-	e = reserve(LIMEN_PROBE_TCP_SEND, slot);
-	if (e) {
-		e->arg0 = ret;
-		submit(e);
-	}
-	return 0;
+  if (protocol != IPPROTO_TCP || ret <= 0) return 0;
+  slot = current_slot();
+  if (!slot) return 0;
+  remember_sock(sk, slot);
+  e = reserve(LIMEN_PROBE_TCP_SEND, slot);
+  if (e) {
+    e->arg0 = ret;
+    submit(e);
+  }
+  return 0;
 }
 
 SEC("raw_tp/sock_send_length")
-int BPF_PROG(raw_send, struct sock *sk, int ret, int flags)
-{
-	return on_send(sk, BPF_CORE_READ(sk, sk_protocol), ret);
+int BPF_PROG(raw_send, struct sock* sk, int ret, int flags) {
+  return on_send(sk, BPF_CORE_READ(sk, sk_protocol), ret);
 }
 
 SEC("tracepoint/sock/sock_send_length")
-int tp_send(struct trace_event_raw_sock_msg_length *ctx)
-{
-	return on_send(ctx->sk, ctx->protocol, ctx->ret);
+int tp_send(struct trace_event_raw_sock_msg_length* ctx) {
+  return on_send(ctx->sk, ctx->protocol, ctx->ret);
 }
 
 /* ---- tcp.retransmit (tcp:tcp_retransmit_skb, usually from a timer) ---- */
 
-static __always_inline int on_retransmit(const void *sk, __u16 sport, __u16 dport)
-{
-	__u32 slot = sock_slot(sk);
-	struct limen_event *e;
+static __always_inline int on_retransmit(const void* sk, __u16 sport, __u16 dport) {
+  __u32 slot = sock_slot(sk);
+  struct limen_event* e;
 
-	if (!slot)
-		slot = current_slot();
-	if (!slot)
-		return 0;
-	e = reserve(LIMEN_PROBE_TCP_RETRANSMIT, slot);
-	if (e) {
-		e->arg0 = (__u64)sport << 16 | dport;
-		submit(e);
-	}
-	return 0;
+  if (!slot) slot = current_slot();
+  if (!slot) return 0;
+  e = reserve(LIMEN_PROBE_TCP_RETRANSMIT, slot);
+  if (e) {
+    e->arg0 = (__u64)sport << 16 | dport;
+    submit(e);
+  }
+  return 0;
 }
 
 SEC("raw_tp/tcp_retransmit_skb")
-int BPF_PROG(raw_retransmit, const struct sock *sk, const struct sk_buff *skb)
-{
-	__u16 sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	__u16 dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+int BPF_PROG(raw_retransmit, const struct sock* sk, const struct sk_buff* skb) {
+  __u16 sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+  __u16 dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 
-	return on_retransmit(sk, sport, dport);
+  return on_retransmit(sk, sport, dport);
 }
 
 SEC("tracepoint/tcp/tcp_retransmit_skb")
-int tp_retransmit(struct trace_event_raw_tcp_retransmit_skb *ctx)
-{
-	return on_retransmit(ctx->skaddr, ctx->sport, ctx->dport);
+int tp_retransmit(struct trace_event_raw_tcp_retransmit_skb* ctx) {
+  return on_retransmit(ctx->skaddr, ctx->sport, ctx->dport);
 }
 
 /* ---- tcp.state (sock:inet_sock_set_state); TCP_LISTEN is the startup end mark ---- */
 
-static __always_inline int on_state(const void *sk, __u16 protocol, int oldstate, int newstate,
-				    __u16 sport, __u16 dport)
-{
-	__u32 slot;
-	struct limen_event *e;
+static __always_inline int on_state(const void* sk, __u16 protocol, int oldstate, int newstate,
+                                    __u16 sport, __u16 dport) {
+  __u32 slot;
+  struct limen_event* e;
 
-	if (protocol != IPPROTO_TCP)
-		return 0;
-	/* Prefer the current process only for transitions it makes itself (listen, connect,
-	 * close); others run in softirq on behalf of whoever owns the socket. */
-	slot = sock_slot(sk);
-	if (!slot) {
-		slot = current_slot();
-		if (slot)
-			remember_sock(sk, slot);
-	}
-	if (!slot)
-		return 0;
-	e = reserve(LIMEN_PROBE_TCP_STATE, slot);
-	if (e) {
-		e->arg0 = oldstate;
-		e->arg1 = newstate;
-		e->arg2 = (__u64)sport << 16 | dport;
-		submit(e);
-	}
-	if (newstate == TCP_CLOSE) {
-		__u64 key = (__u64)sk;
+  if (protocol != IPPROTO_TCP) return 0;
+  /* Prefer the current process only for transitions it makes itself (listen, connect,
+   * close); others run in softirq on behalf of whoever owns the socket. */
+  slot = sock_slot(sk);
+  if (!slot) {
+    slot = current_slot();
+    if (slot) remember_sock(sk, slot);
+  }
+  if (!slot) return 0;
+  e = reserve(LIMEN_PROBE_TCP_STATE, slot);
+  if (e) {
+    e->arg0 = oldstate;
+    e->arg1 = newstate;
+    e->arg2 = (__u64)sport << 16 | dport;
+    submit(e);
+  }
+  if (newstate == TCP_CLOSE) {
+    __u64 key = (__u64)sk;
 
-		bpf_map_delete_elem(&sock_slots, &key);
-	}
-	return 0;
+    bpf_map_delete_elem(&sock_slots, &key);
+  }
+  return 0;
 }
 
 SEC("raw_tp/inet_sock_set_state")
-int BPF_PROG(raw_state, const struct sock *sk, const int oldstate, const int newstate)
-{
-	__u16 sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	__u16 dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+int BPF_PROG(raw_state, const struct sock* sk, const int oldstate, const int newstate) {
+  __u16 sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+  __u16 dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 
-	return on_state(sk, BPF_CORE_READ(sk, sk_protocol), oldstate, newstate, sport, dport);
+  return on_state(sk, BPF_CORE_READ(sk, sk_protocol), oldstate, newstate, sport, dport);
 }
 
 SEC("tracepoint/sock/inet_sock_set_state")
-int tp_state(struct trace_event_raw_inet_sock_set_state *ctx)
-{
-	return on_state(ctx->skaddr, ctx->protocol, ctx->oldstate, ctx->newstate, ctx->sport,
-			ctx->dport);
+int tp_state(struct trace_event_raw_inet_sock_set_state* ctx) {
+  return on_state(ctx->skaddr, ctx->protocol, ctx->oldstate, ctx->newstate, ctx->sport, ctx->dport);
 }
 
 /* ---- Go runtime uprobes (register ABI, Go >= 1.17) ---- */
 
 SEC("uprobe")
-int go_newproc1(struct pt_regs *ctx)
-{
-	__u32 slot = current_slot();
-	struct limen_event *e;
-	__u64 fn = 0, funcval = GO_PARAM1(ctx);
+int go_newproc1(struct pt_regs* ctx) {
+  __u32 slot = current_slot();
+  struct limen_event* e;
+  __u64 fn = 0, funcval = GO_PARAM1(ctx);
 
-	if (!slot)
-		return 0;
-	/* newproc1(fn *funcval, ...): funcval's first word is the entry PC. */
-	bpf_probe_read_user(&fn, sizeof(fn), (void *)funcval);
-	e = reserve(LIMEN_PROBE_GO_GOROUTINE_CREATE, slot);
-	if (e) {
-		e->arg0 = fn;
-		submit(e);
-	}
-	return 0;
+  if (!slot) return 0;
+  /* newproc1(fn *funcval, ...): funcval's first word is the entry PC. */
+  bpf_probe_read_user(&fn, sizeof(fn), (void*)funcval);
+  e = reserve(LIMEN_PROBE_GO_GOROUTINE_CREATE, slot);
+  if (e) {
+    e->arg0 = fn;
+    submit(e);
+  }
+  return 0;
 }
 
 SEC("uprobe")
-int go_goexit1(struct pt_regs *ctx)
-{
-	__u32 slot = current_slot();
-	struct limen_event *e;
+int go_goexit1(struct pt_regs* ctx) {
+  __u32 slot = current_slot();
+  struct limen_event* e;
 
-	if (!slot)
-		return 0;
-	e = reserve(LIMEN_PROBE_GO_GOROUTINE_EXIT, slot);
-	if (e) {
-		e->arg0 = GO_G(ctx);
-		submit(e);
-	}
-	return 0;
+  if (!slot) return 0;
+  e = reserve(LIMEN_PROBE_GO_GOROUTINE_EXIT, slot);
+  if (e) {
+    e->arg0 = GO_G(ctx);
+    submit(e);
+  }
+  return 0;
 }
 
 /* gopark(unlockf, lock, reason waitReason, ...): remembers channel parks only. The attach
  * cookie is the bit mask of the binary's channel wait reasons (their values differ between
  * Go releases, so user space derives the mask from the binary's Go version). */
 SEC("uprobe")
-int go_gopark(struct pt_regs *ctx)
-{
-	__u64 mask = bpf_get_attach_cookie(ctx);
-	__u32 reason = GO_PARAM3(ctx) & 0xff;
-	struct parked_goroutine p = {};
-	__u64 g;
+int go_gopark(struct pt_regs* ctx) {
+  __u64 mask = bpf_get_attach_cookie(ctx);
+  __u32 reason = GO_PARAM3(ctx) & 0xff;
+  struct parked_goroutine p = {};
+  __u64 g;
 
-	if (reason >= 64 || !(mask & (1ULL << reason)))
-		return 0;
-	p.slot = current_slot();
-	if (!p.slot)
-		return 0;
-	g = GO_G(ctx);
-	p.ts_ns = bpf_ktime_get_ns();
-	p.reason = reason;
-	bpf_map_update_elem(&parked, &g, &p, BPF_ANY);
-	return 0;
+  if (reason >= 64 || !(mask & (1ULL << reason))) return 0;
+  p.slot = current_slot();
+  if (!p.slot) return 0;
+  g = GO_G(ctx);
+  p.ts_ns = bpf_ktime_get_ns();
+  p.reason = reason;
+  bpf_map_update_elem(&parked, &g, &p, BPF_ANY);
+  return 0;
 }
 
 /* ready(gp *g, ...): the wake-up of a parked goroutine ends its block. */
 SEC("uprobe")
-int go_ready(struct pt_regs *ctx)
-{
-	__u64 g = GO_PARAM1(ctx);
-	struct parked_goroutine *p = bpf_map_lookup_elem(&parked, &g);
-	struct limen_event *e;
+int go_ready(struct pt_regs* ctx) {
+  __u64 g = GO_PARAM1(ctx);
+  struct parked_goroutine* p = bpf_map_lookup_elem(&parked, &g);
+  struct limen_event* e;
 
-	if (!p)
-		return 0;
-	e = reserve(LIMEN_PROBE_GO_CHAN_BLOCK, p->slot);
-	if (e) {
-		e->arg0 = bpf_ktime_get_ns() - p->ts_ns;
-		e->arg1 = p->reason;
-		submit(e);
-	}
-	bpf_map_delete_elem(&parked, &g);
-	return 0;
+  if (!p) return 0;
+  e = reserve(LIMEN_PROBE_GO_CHAN_BLOCK, p->slot);
+  if (e) {
+    e->arg0 = bpf_ktime_get_ns() - p->ts_ns;
+    e->arg1 = p->reason;
+    submit(e);
+  }
+  bpf_map_delete_elem(&parked, &g);
+  return 0;
 }

@@ -12,10 +12,10 @@
 #define GO_PARAM3(ctx) ((ctx)->cx)
 #define GO_G(ctx) ((ctx)->r14)
 #elif defined(__TARGET_ARCH_arm64)
-#define GO_PARAM1(ctx) (((struct user_pt_regs *)(ctx))->regs[0])
-#define GO_PARAM2(ctx) (((struct user_pt_regs *)(ctx))->regs[1])
-#define GO_PARAM3(ctx) (((struct user_pt_regs *)(ctx))->regs[2])
-#define GO_G(ctx) (((struct user_pt_regs *)(ctx))->regs[28])
+#define GO_PARAM1(ctx) (((struct user_pt_regs*)(ctx))->regs[0])
+#define GO_PARAM2(ctx) (((struct user_pt_regs*)(ctx))->regs[1])
+#define GO_PARAM3(ctx) (((struct user_pt_regs*)(ctx))->regs[2])
+#define GO_G(ctx) (((struct user_pt_regs*)(ctx))->regs[28])
 #else
 #error "limen.bpf.c: Go register ABI not mapped for this architecture"
 #endif

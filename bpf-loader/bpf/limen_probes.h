@@ -13,24 +13,24 @@
 #define LIMEN_ABI_VERSION 1
 
 /* Fixed map sizes (every map has a fixed max_entries). */
-#define LIMEN_MAX_SLOTS 1024      /* pod slots; slot 0 is never assigned */
-#define LIMEN_MAX_PIDS 16384      /* traced process ids (tgid) */
-#define LIMEN_MAX_CGROUPS 4096    /* traced cgroups (v1 memory or v2 ids) */
-#define LIMEN_MAX_SOCKS 65536     /* socket → slot, for softirq-context TCP events */
-#define LIMEN_MAX_PARKED 65536    /* parked goroutines awaiting wake-up */
+#define LIMEN_MAX_SLOTS 1024   /* pod slots; slot 0 is never assigned */
+#define LIMEN_MAX_PIDS 16384   /* traced process ids (tgid) */
+#define LIMEN_MAX_CGROUPS 4096 /* traced cgroups (v1 memory or v2 ids) */
+#define LIMEN_MAX_SOCKS 65536  /* socket → slot, for softirq-context TCP events */
+#define LIMEN_MAX_PARKED 65536 /* parked goroutines awaiting wake-up */
 #define LIMEN_DEFAULT_RINGBUF_BYTES (4 * 1024 * 1024)
 
 /* Catalogue probes. The counter key is slot * LIMEN_PROBE_COUNT + probe. */
 enum limen_probe {
-	LIMEN_PROBE_PROCESS_EXEC = 0,
-	LIMEN_PROBE_PROCESS_EXIT = 1,
-	LIMEN_PROBE_TCP_SEND = 2,
-	LIMEN_PROBE_TCP_RETRANSMIT = 3,
-	LIMEN_PROBE_TCP_STATE = 4,
-	LIMEN_PROBE_GO_GOROUTINE_CREATE = 5,
-	LIMEN_PROBE_GO_GOROUTINE_EXIT = 6,
-	LIMEN_PROBE_GO_CHAN_BLOCK = 7,
-	LIMEN_PROBE_COUNT = 8,
+  LIMEN_PROBE_PROCESS_EXEC = 0,
+  LIMEN_PROBE_PROCESS_EXIT = 1,
+  LIMEN_PROBE_TCP_SEND = 2,
+  LIMEN_PROBE_TCP_RETRANSMIT = 3,
+  LIMEN_PROBE_TCP_STATE = 4,
+  LIMEN_PROBE_GO_GOROUTINE_CREATE = 5,
+  LIMEN_PROBE_GO_GOROUTINE_EXIT = 6,
+  LIMEN_PROBE_GO_CHAN_BLOCK = 7,
+  LIMEN_PROBE_COUNT = 8,
 };
 
 #define LIMEN_MAX_COUNTERS (LIMEN_MAX_SLOTS * LIMEN_PROBE_COUNT)
@@ -45,23 +45,23 @@ enum limen_probe {
  *   go.goroutine.exit   arg0 = g pointer
  *   go.chan.block       arg0 = blocked ns, arg1 = wait reason */
 struct limen_event {
-	__u64 ts_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	__u32 probe; /* enum limen_probe */
-	__u32 slot;
-	__u32 pid; /* thread id */
-	__u32 tgid;
-	__u64 cgroup_id;
-	__u64 arg0;
-	__u64 arg1;
-	__u64 arg2;
-	char comm[8]; /* truncated: comm is for logs only */
+  __u64 ts_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+  __u32 probe; /* enum limen_probe */
+  __u32 slot;
+  __u32 pid; /* thread id */
+  __u32 tgid;
+  __u64 cgroup_id;
+  __u64 arg0;
+  __u64 arg1;
+  __u64 arg2;
+  char comm[8]; /* truncated: comm is for logs only */
 };
 
 /* Per-CPU value of the counters map. */
 struct limen_counters {
-	__u64 hits;      /* probe invocations attributed to the slot */
-	__u64 delivered; /* events submitted to the ring buffer */
-	__u64 dropped;   /* ring-buffer reservations that failed */
+  __u64 hits;      /* probe invocations attributed to the slot */
+  __u64 delivered; /* events submitted to the ring buffer */
+  __u64 dropped;   /* ring-buffer reservations that failed */
 };
 
 #endif /* LIMEN_PROBES_H */

@@ -215,7 +215,13 @@ Duration HeldFor(const api::Criterion& c, Time now) {
 Evaluation Evaluate(const Inputs& in) {
   Evaluation e;
   const std::vector<PodSample> fresh = FreshSamples(in);
-  if (!fresh.empty()) e.measurements.sampled_at = api::TruncateToSeconds(in.now);
+  // sampledAt is when the data was reported, not when it was evaluated: an evaluation that
+  // sees the same reports yields the same status, so re-evaluating never rewrites it.
+  if (!fresh.empty()) {
+    Time newest = fresh.front().reported_at;
+    for (const auto& p : fresh) newest = std::max(newest, p.reported_at);
+    e.measurements.sampled_at = api::TruncateToSeconds(newest);
+  }
   const std::array<std::pair<std::string_view, Measured>, 3> measured = {{
       {api::kCriterionStartup, MeasureStartup(fresh, in, e.measurements)},
       {api::kCriterionMemory, MeasureMemory(fresh, in, e.measurements)},

@@ -218,6 +218,14 @@ TEST(EngineTest, ClockGoingBackwardsNeitherSustainsNorResets) {
   EXPECT_EQ(*e.requeue_after, seconds(10));  // counts the window from now, conservatively
 }
 
+TEST(EngineTest, SampledAtIsTheNewestReportNotTheEvaluationTime) {
+  Inputs in = Make({GoodPod("a", kT0), GoodPod("b", kT0 + seconds(7))}, kT0 + seconds(20));
+  Evaluation e = Evaluate(in);
+  EXPECT_EQ(*e.measurements.sampled_at, kT0 + seconds(7));
+  in.now = kT0 + seconds(30);  // re-evaluating the same reports later changes nothing
+  EXPECT_EQ(*Evaluate(in).measurements.sampled_at, kT0 + seconds(7));
+}
+
 TEST(EngineTest, NoTransitionsWhenNothingChanged) {
   Inputs in = Make({GoodPod("a", kT0)}, kT0);
   Evaluation e = Evaluate(in);

@@ -3,14 +3,6 @@
 #include "limen/api/well_known.h"
 
 namespace limen::op::iwl {
-namespace {
-
-bool IsFresh(const readiness::PodSample& s, api::Time now, readiness::Duration interval) {
-  return s.reported_at >= now - 3 * interval;
-}
-
-}  // namespace
-
 Object NewInstrumentedWorkload(const WorkloadId& id) {
   const std::string api_version = WorkloadApiVersion(id.kind);
   return Object{
@@ -104,13 +96,6 @@ StatusPlan PlanStatus(const api::InstrumentedWorkloadStatus& current, int64_t ge
   in.now = now;
   in.report_interval = report_interval;
   readiness::Evaluation e = readiness::Evaluate(in);
-  if (e.measurements.sampled_at) {
-    api::Time newest{};
-    for (const auto& sample : o.samples) {
-      if (IsFresh(sample, now, report_interval)) newest = std::max(newest, sample.reported_at);
-    }
-    e.measurements.sampled_at = api::TruncateToSeconds(newest);
-  }
   // Measurements are rebuilt from scratch: a value that became unknown must disappear
   // rather than be written as "" (which the CRD's patterns reject).
   s.measurements = e.measurements;
