@@ -189,7 +189,11 @@ void CheckGoroutineCounts(const std::string& binary) {
     return CountOf(rep, Probe::kGoGoroutineExit).hits >= static_cast<uint64_t>(n);
   });
   EXPECT_EQ(CountOf(r, Probe::kGoGoroutineCreate).hits, static_cast<uint64_t>(n));
-  EXPECT_EQ(CountOf(r, Probe::kGoGoroutineExit).hits, static_cast<uint64_t>(n));
+  // Exits: the program's n, plus at most one or two of the runtime's own goroutines that
+  // were started before the probes attached and retire during the window (seen about once in
+  // twenty runs on go1.26); creates above are exact because none of those start then.
+  EXPECT_GE(CountOf(r, Probe::kGoGoroutineExit).hits, static_cast<uint64_t>(n));
+  EXPECT_LE(CountOf(r, Probe::kGoGoroutineExit).hits, static_cast<uint64_t>(n) + 2);
   EXPECT_EQ(CountOf(r, Probe::kGoGoroutineCreate).dropped, 0u);
   // Every goroutine blocks once in `ch <- i` (unless main was already waiting).
   EXPECT_GT(CountOf(r, Probe::kGoChanBlock).hits, 0u);

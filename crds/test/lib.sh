@@ -46,8 +46,10 @@ to_json() { kubectl create --dry-run=client --validate=false -o json -f "$1"; }
 
 # namespaced OBJ_JSON: the object moved into TEST_NS; a cluster-scoped object is renamed
 # <TEST_NS>-<name> and labelled so that cleanup finds it.
+# The managed-by label is dropped: a limen-operator running against the same cluster (another
+# test) deletes the InstrumentedWorkloads it manages whose workload does not exist.
 namespaced() {
-  jq --arg ns "$TEST_NS" '
+  jq --arg ns "$TEST_NS" 'del(.metadata.labels["app.kubernetes.io/managed-by"]) |
     if .kind == "NodeProbeState" then
       .metadata.name = ($ns + "-" + .metadata.name) | del(.metadata.namespace)
       | .metadata.labels["limen.dev/test-namespace"] = $ns

@@ -9,19 +9,24 @@ source "$(dirname "$0")/../testing/lib.sh"
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/limen-lifecycle.XXXXXX")
 a=$root/a b=$root/b
-cleanup() { e2e_down "$a"; e2e_down "$b"; rm -rf "$root"; }
+# The scripts' own output goes to a log that is shown when the test fails.
+cleanup() {
+  local rc=$?
+  [ $rc -eq 0 ] || { echo "--- e2e/cluster output (exit $rc):" >&2; cat "$root/log" >&2; }
+  e2e_down "$a"; e2e_down "$b"; rm -rf "$root"
+}
 e2e_down() { "$LIMEN_ROOT/e2e/cluster/down" "$1" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 running() { pgrep -f "$1/" >/dev/null; }
 
-"$LIMEN_ROOT/e2e/cluster/up" "$a" 2>/dev/null
+"$LIMEN_ROOT/e2e/cluster/up" "$a" 2>>"$root/log"
 expect_eq ok "$(kubectl --kubeconfig "$a/kubeconfig" get --raw /readyz)" "readyz of cluster a"
 
 kubectl --kubeconfig "$a/kubeconfig" create deployment web --image=registry.k8s.io/pause:3.10 --replicas=2 >/dev/null
 retry 60 bash -c "[ \$(kubectl --kubeconfig '$a/kubeconfig' get pods -l app=web -o name | wc -l) -eq 2 ]" ||
   fail "the Deployment did not produce 2 Pods: $(kubectl --kubeconfig "$a/kubeconfig" get all 2>&1)"
 
-"$LIMEN_ROOT/e2e/cluster/up" "$b" 2>/dev/null
+"$LIMEN_ROOT/e2e/cluster/up" "$b" 2>>"$root/log"
 port_a=$(grep LIMEN_CLUSTER_API_PORT "$a/env" | cut -d= -f2)
 port_b=$(grep LIMEN_CLUSTER_API_PORT "$b/env" | cut -d= -f2)
 [ "$port_a" != "$port_b" ] || fail "two clusters share apiserver port $port_a"
@@ -30,19 +35,19 @@ expect_eq "" "$(kubectl --kubeconfig "$b/kubeconfig" get deployments -o name)" "
 
 # A crash of the caller: processes of b keep running without down; up must replace them.
 old_pids=$(cat "$b"/pids/* | sort)
-"$LIMEN_ROOT/e2e/cluster/up" "$b" 2>/dev/null
+"$LIMEN_ROOT/e2e/cluster/up" "$b" 2>>"$root/log"
 for pid in $old_pids; do
   [ ! -e "/proc/$pid" ] || fail "leftover process $pid of the previous run in $b is still alive"
 done
 expect_eq ok "$(kubectl --kubeconfig "$b/kubeconfig" get --raw /readyz)" "readyz of cluster b after re-up"
 
-"$LIMEN_ROOT/e2e/cluster/restart" "$a" kube-apiserver --kill 2>/dev/null
+"$LIMEN_ROOT/e2e/cluster/restart" "$a" kube-apiserver --kill 2>>"$root/log"
 expect_eq ok "$(kubectl --kubeconfig "$a/kubeconfig" get --raw /readyz)" "readyz after apiserver restart"
 expect_eq deployment.apps/web "$(kubectl --kubeconfig "$a/kubeconfig" get deployment web -o name)" "state survives restart"
 
-"$LIMEN_ROOT/e2e/cluster/down" "$b" 2>/dev/null
+"$LIMEN_ROOT/e2e/cluster/down" "$b" 2>>"$root/log"
 running "$b" && fail "processes of $b still running after down: $(pgrep -af "$b/")"
 running "$a" || fail "down of b stopped cluster a"
-"$LIMEN_ROOT/e2e/cluster/down" "$a" 2>/dev/null
+"$LIMEN_ROOT/e2e/cluster/down" "$a" 2>>"$root/log"
 running "$a" && fail "processes of $a still running after down"
 echo "PASS"

@@ -55,6 +55,13 @@ ApiError FromException(const std::exception_ptr& ep, bool timed_out, const std::
     if (e.error_code() == std::errc::timed_out) {
       return ApiError::Transport("Timeout", what + ": " + e.what());
     }
+    // cpprest failed before the server could have acted: no connection, or the request
+    // (often on a pooled connection the server had closed) was not written completely.
+    const std::string_view m = e.what();
+    if (!timed_out &&
+        (m.starts_with("Failed to connect") || m.starts_with("Failed to write request"))) {
+      return ApiError::Transport(std::string(kReasonRequestNotSent), what + ": " + e.what());
+    }
     return fail(e.what());
   } catch (const std::exception& e) {
     return fail(e.what());

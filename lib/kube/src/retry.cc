@@ -10,6 +10,9 @@ bool IsIdempotent(Verb v) { return v != Verb::kCreate && v != Verb::kPatch; }
 
 bool ShouldRetry(const ApiError& e, Verb verb) {
   if (e.code == 0) {
+    // Nothing reached the server, so even a create or patch cannot be applied twice (Go's
+    // transport retries such requests the same way).
+    if (e.reason == kReasonRequestNotSent) return true;
     return IsRead(verb) && e.reason != "Cancelled" && e.reason != "Timeout" &&
            e.reason != "DecodeError";
   }

@@ -250,12 +250,12 @@ TEST_F(HttpClientTest, ClientErrorsAreDecodedAndNotRetried) {
   EXPECT_EQ(server.requests(), 1);
 }
 
-TEST_F(HttpClientTest, TransportErrorsAreRetriedForReadsOnly) {
+TEST_F(HttpClientTest, RequestsThatNeverReachedTheServerAreRetriedForEveryVerb) {
   int port = 0;
   {
     RawHttpServer gone([](const RawRequest&, RawConnection&) {});
     port = std::stoi(gone.url().substr(gone.url().rfind(':') + 1));
-  }  // nothing listens on `port` any more
+  }  // nothing listens on `port` any more: connection refused
   Config config;
   config.server = "http://127.0.0.1:" + std::to_string(port);
   HttpClientOptions options;
@@ -266,11 +266,29 @@ TEST_F(HttpClientTest, TransportErrorsAreRetriedForReadsOnly) {
   auto get = (*client)->Get(resources::kConfigMaps, "ns", "a");
   ASSERT_FALSE(get.ok());
   EXPECT_EQ(get.error().code, 0);
-  EXPECT_EQ(get.error().reason, "ConnectionError");
+  EXPECT_EQ(get.error().reason, kReasonRequestNotSent);
   EXPECT_EQ(clock_.sleeps().size(), 4u);  // 5 attempts
+  // Nothing was sent, so a create cannot be applied twice: retried as well.
   auto create = (*client)->Create(resources::kConfigMaps, "ns", Object::parse(kConfigMap));
   ASSERT_FALSE(create.ok());
+  EXPECT_EQ(clock_.sleeps().size(), 8u);
+}
+
+TEST_F(HttpClientTest, AConnectionLostAfterTheRequestIsRetriedForReadsOnly) {
+  // The server reads the whole request, then drops the connection without answering: it
+  // may have acted on it, so only reads are repeated.
+  RawHttpServer server([](const RawRequest&, RawConnection& c) { c.CloseAfter(); });
+  auto client = MakeClient(server);
+  auto get = client->Get(resources::kConfigMaps, "ns", "a");
+  ASSERT_FALSE(get.ok());
+  EXPECT_EQ(get.error().reason, "ConnectionError");
+  EXPECT_EQ(clock_.sleeps().size(), 4u);
+  const int before = server.requests();
+  auto create = client->Create(resources::kConfigMaps, "ns", Object::parse(kConfigMap));
+  ASSERT_FALSE(create.ok());
+  EXPECT_EQ(create.error().reason, "ConnectionError");
   EXPECT_EQ(clock_.sleeps().size(), 4u);  // not retried
+  EXPECT_EQ(server.requests(), before + 1);
 }
 
 TEST_F(HttpClientTest, PerRequestTimeout) {

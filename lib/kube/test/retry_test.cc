@@ -64,6 +64,15 @@ TEST_F(RetryTest, TransportErrorsOnlyForReads) {
       RetryDelay(ApiError::Transport("DecodeError", "d"), Verb::kGet, 1, policy_, backoff_));
 }
 
+TEST_F(RetryTest, RequestsThatNeverReachedTheServerAreRetriedForEveryVerb) {
+  const ApiError not_sent =
+      ApiError::Transport(std::string(kReasonRequestNotSent), "Failed to write request body");
+  for (Verb v : {Verb::kGet, Verb::kCreate, Verb::kPatch, Verb::kUpdate, Verb::kDelete}) {
+    EXPECT_TRUE(RetryDelay(not_sent, v, 1, policy_, backoff_));
+  }
+  EXPECT_FALSE(RetryDelay(not_sent, Verb::kCreate, policy_.max_attempts, policy_, backoff_));
+}
+
 TEST_F(RetryTest, AttemptsAreBounded) {
   const ApiError e = ApiError::FromResponse(503, "");
   EXPECT_TRUE(RetryDelay(e, Verb::kGet, 4, policy_, backoff_));

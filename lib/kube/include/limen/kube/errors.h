@@ -10,6 +10,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -19,11 +20,15 @@
 
 namespace limen::kube {
 
+// Transport failure before the server could have seen the request (no connection, or the
+// request was not written completely): safe to retry for every verb.
+inline constexpr std::string_view kReasonRequestNotSent = "RequestNotSent";
+
 struct ApiError {
   int code = 0;        // HTTP status; 0 = transport failure (no response)
   std::string reason;  // metav1.StatusReason: NotFound, AlreadyExists, Conflict, Expired,
                        // Gone, TooManyRequests, Invalid, Forbidden, ...; for code 0:
-                       // ConnectionError, Timeout, DecodeError, Cancelled
+                       // ConnectionError, RequestNotSent, Timeout, DecodeError, Cancelled
   std::string message;
   nlohmann::json details;  // Status.details as sent (name, kind, causes, retryAfterSeconds)
   std::optional<std::chrono::seconds> retry_after;  // Retry-After header, if any
