@@ -21,9 +21,9 @@ StatusOr<std::string> ReadFile(const std::string& path) {
   return ss.str();
 }
 
-// Writes `data` to a temporary file beside `path` (mode 0600: it holds a private key) and
-// renames it over `path`, so readers see the old file or the new one, never a partial one.
-Status WriteAtomically(const std::string& path, const std::string& data) {
+}  // namespace
+
+Status WriteFileAtomically(const std::string& path, const std::string& data) {
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Status::Unavailable("open " + tmp + ": " + std::strerror(errno));
@@ -44,8 +44,6 @@ Status WriteAtomically(const std::string& path, const std::string& data) {
   }
   return Status::Ok();
 }
-
-}  // namespace
 
 CertReloader::CertReloader(Options options, AdmissionMetrics* metrics)
     : options_(std::move(options)), metrics_(metrics) {}
@@ -72,7 +70,7 @@ Status CertReloader::Reload() {
       status = inspected.status();
     }
   }
-  if (status.ok()) status = WriteAtomically(options_.served_file, combined);
+  if (status.ok()) status = WriteFileAtomically(options_.served_file, combined);
   if (!status.ok()) {
     // Often transient: a rotator between writing the cert and the key. The old pair stays.
     spdlog::warn("serving certificate not (re)loaded, keeping the previous one: {}",

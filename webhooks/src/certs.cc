@@ -8,6 +8,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <arpa/inet.h>
+
 #include <memory>
 
 namespace limen::webhook {
@@ -110,6 +112,30 @@ StatusOr<KeyPair> Finish(X509* cert, EVP_PKEY* key, EVP_PKEY* signer) {
   return KeyPair{BioString(cert_bio.get()), BioString(key_bio.get())};
 }
 
+// The subjectAltName DNS and IP entries of `cert`.
+void ReadSans(X509* cert, CertInfo& info) {
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  if (names == nullptr) return;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
+    if (name->type == GEN_DNS) {
+      const ASN1_IA5STRING* dns = name->d.dNSName;
+      info.dns_names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)),
+                                  static_cast<size_t>(ASN1_STRING_length(dns)));
+    } else if (name->type == GEN_IPADD) {
+      const ASN1_OCTET_STRING* ip = name->d.iPAddress;
+      const int len = ASN1_STRING_length(ip);
+      char buf[INET6_ADDRSTRLEN] = {};
+      if ((len == 4 || len == 16) &&
+          inet_ntop(len == 4 ? AF_INET : AF_INET6, ASN1_STRING_get0_data(ip), buf, sizeof buf)) {
+        info.ip_addresses.emplace_back(buf);
+      }
+    }
+  }
+  GENERAL_NAMES_free(names);
+}
+
 }  // namespace
 
 StatusOr<KeyPair> GenerateCa(const std::string& common_name, std::chrono::seconds validity,
@@ -159,7 +185,34 @@ StatusOr<CertInfo> InspectCertificate(std::string_view cert_pem) {
   X509_NAME_print_ex(bio.get(), X509_get_subject_name(cert.get()), 0, XN_FLAG_RFC2253);
   info.subject = BioString(bio.get());
   info.is_ca = X509_check_ca(cert.get()) != 0;
+  ReadSans(cert.get(), info);
   return info;
+}
+
+Status CheckIssuedBy(std::string_view cert_pem, std::string_view ca_cert_pem) {
+  LIMEN_ASSIGN_OR_RETURN(X509Ptr cert, ReadCert(cert_pem));
+  LIMEN_ASSIGN_OR_RETURN(X509Ptr ca, ReadCert(ca_cert_pem));
+  if (X509_check_issued(ca.get(), cert.get()) != X509_V_OK) {
+    ERR_clear_error();
+    return Status::InvalidArgument("the certificate's issuer is not this CA");
+  }
+  EVP_PKEY* ca_key = X509_get0_pubkey(ca.get());
+  if (ca_key == nullptr || X509_verify(cert.get(), ca_key) != 1) {
+    return Status::InvalidArgument(OpenSslError("the certificate is not signed by this CA's key"));
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::string> NormalizeIp(std::string_view ip) {
+  const std::string text(ip);
+  unsigned char bin[16];
+  char buf[INET6_ADDRSTRLEN] = {};
+  for (int family : {AF_INET, AF_INET6}) {
+    if (inet_pton(family, text.c_str(), bin) == 1 && inet_ntop(family, bin, buf, sizeof buf)) {
+      return std::string(buf);
+    }
+  }
+  return Status::InvalidArgument("\"" + text + "\" is not an IP address");
 }
 
 Status CheckKeyPair(std::string_view cert_pem, std::string_view key_pem) {

@@ -1,11 +1,14 @@
 #include "limen/webhook/cli.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 
 #include "limen/api/codec.h"
+#include "limen/api/duration.h"
 #include "limen/api/resilience_policy.h"
 #include "limen/api/wasm_filter.h"
 #include "limen/api/well_known.h"
@@ -144,7 +147,105 @@ Status BuildInput(const PlanArgs& args, Json& pod, InjectorConfig& config, PlanI
   return Status::Ok();
 }
 
+Status ParseSeconds(const std::string& flag, const std::string& text, std::chrono::seconds& out) {
+  auto d = api::ParseDuration(text);
+  if (!d.ok()) return d.status().WithContext(flag);
+  if (*d < std::chrono::seconds(1) || *d % std::chrono::seconds(1) != std::chrono::nanoseconds(0)) {
+    return Status::InvalidArgument(flag + ": \"" + text +
+                                   "\" must be a positive whole number of seconds");
+  }
+  out = std::chrono::duration_cast<std::chrono::seconds>(*d);
+  return Status::Ok();
+}
+
 }  // namespace
+
+StatusOr<bool> ParseCertManagerFlag(const std::vector<std::string>& args, size_t& i,
+                                    CertManagerFlags& f) {
+  const std::string& a = args[i];
+  static const char* const kWithValue[] = {"--cert-secret",
+                                           "--webhook-config",
+                                           "--mutating-webhook-config",
+                                           "--validating-webhook-config",
+                                           "--cert-dns",
+                                           "--cert-ip",
+                                           "--ca-validity",
+                                           "--ca-renew-before",
+                                           "--cert-validity",
+                                           "--renew-before",
+                                           "--ca-propagation-delay",
+                                           "--cert-sync-interval"};
+  if (std::find(std::begin(kWithValue), std::end(kWithValue), a) == std::end(kWithValue)) {
+    return false;
+  }
+  if (i + 1 >= args.size()) return Status::InvalidArgument(a + " needs a value");
+  const std::string v = args[++i];
+  CertPolicy& p = f.policy;
+  if (a == "--cert-secret") {
+    const size_t slash = v.find('/');
+    if (slash == std::string::npos) {
+      const char* ns = std::getenv("POD_NAMESPACE");
+      f.secret_namespace = ns != nullptr && *ns != 0 ? ns : std::string(api::kLimenNamespace);
+      f.secret_name = v;
+    } else {
+      f.secret_namespace = v.substr(0, slash);
+      f.secret_name = v.substr(slash + 1);
+    }
+    if (f.secret_namespace.empty() || f.secret_name.empty() ||
+        f.secret_name.find('/') != std::string::npos) {
+      return Status::InvalidArgument("--cert-secret: \"" + v + "\" is not NAMESPACE/NAME");
+    }
+  } else if (a == "--webhook-config") {
+    f.mutating_webhook_configuration = f.validating_webhook_configuration = v;
+  } else if (a == "--mutating-webhook-config") {
+    f.mutating_webhook_configuration = v;
+  } else if (a == "--validating-webhook-config") {
+    f.validating_webhook_configuration = v;
+  } else if (a == "--cert-dns") {
+    p.dns_names.push_back(v);
+  } else if (a == "--cert-ip") {
+    p.ip_addresses.push_back(v);
+  } else if (a == "--ca-validity") {
+    LIMEN_RETURN_IF_ERROR(ParseSeconds(a, v, p.ca_validity));
+  } else if (a == "--ca-renew-before") {
+    LIMEN_RETURN_IF_ERROR(ParseSeconds(a, v, p.ca_renew_before));
+  } else if (a == "--cert-validity") {
+    LIMEN_RETURN_IF_ERROR(ParseSeconds(a, v, p.cert_validity));
+  } else if (a == "--renew-before") {
+    LIMEN_RETURN_IF_ERROR(ParseSeconds(a, v, p.renew_before));
+  } else if (a == "--ca-propagation-delay") {
+    auto d = api::ParseDuration(v);
+    if (!d.ok() || d->count() < 0) {
+      return Status::InvalidArgument(a + ": \"" + v + "\" is not a duration >= 0");
+    }
+    p.propagation_delay = std::chrono::duration_cast<std::chrono::seconds>(*d);
+  } else if (a == "--cert-sync-interval") {
+    auto d = api::ParseDuration(v);
+    if (!d.ok() || *d < std::chrono::milliseconds(100)) {
+      return Status::InvalidArgument(a + ": \"" + v + "\" is not a duration >= 100ms");
+    }
+    f.sync_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+  }
+  return true;
+}
+
+Status ValidateCertManagerFlags(CertManagerFlags& f) {
+  if (!f.enabled()) {
+    if (!f.policy.dns_names.empty() || !f.policy.ip_addresses.empty() ||
+        !f.mutating_webhook_configuration.empty() || !f.validating_webhook_configuration.empty()) {
+      return Status::InvalidArgument(
+          "--cert-dns/--cert-ip/--webhook-config need --cert-secret (certificate management)");
+    }
+    return Status::Ok();
+  }
+  LIMEN_RETURN_IF_ERROR(ValidatePolicy(f.policy));
+  if (f.sync_interval >= f.policy.renew_before) {
+    return Status::InvalidArgument(
+        "--cert-sync-interval must be shorter than --renew-before: a replica must see a "
+        "renewed certificate before its own one expires");
+  }
+  return Status::Ok();
+}
 
 Status LoadConfigFile(const std::string& path, InjectorConfig& config) {
   LIMEN_ASSIGN_OR_RETURN(auto docs, LoadYamlFile(path));

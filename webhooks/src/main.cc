@@ -5,21 +5,26 @@
 
 #include <prometheus/registry.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "limen/kube/config.h"
+#include "limen/kube/event_recorder.h"
 #include "limen/kube/http_client.h"
 #include "limen/serving/health.h"
 #include "limen/serving/http_server.h"
 #include "limen/serving/logging.h"
 #include "limen/serving/observability.h"
 #include "limen/webhook/admission.h"
+#include "limen/webhook/cert_manager.h"
 #include "limen/webhook/cert_reloader.h"
 #include "limen/webhook/cli.h"
 #include "limen/webhook/config.h"
@@ -31,6 +36,7 @@ namespace {
 
 constexpr const char* kUsage = R"(usage:
   limen-webhook [serve] --tls-cert-file F --tls-key-file F [flags]   run the webhook
+  limen-webhook [serve] --cert-secret NS/NAME --cert-dns NAME [flags] run it with its own CA
   limen-webhook plan --pod POD.yaml --policy RESPOL.yaml [...]       dry run: print the patch
   limen-webhook inject -f POD.yaml --policies DIR [...]              dry run: print the Pod
   limen-webhook certs --out DIR --ip IP|--dns NAME [--reuse-ca]      generate CA + serving cert
@@ -48,6 +54,21 @@ serve flags:
   --kubeconfig F           kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)
   --log-level L            trace|debug|info|warn|error (default info)
   --log-format json|text   (default json)
+
+certificate management (instead of --tls-cert-file/--tls-key-file; docs/webhook.md):
+  --cert-secret NS/NAME    the Secret holding the CA and serving certificate (created if
+                           absent; NAME alone: namespace $POD_NAMESPACE or limen-system)
+  --webhook-config NAME    Mutating- and ValidatingWebhookConfiguration whose caBundle is kept
+                           current (or --mutating-webhook-config / --validating-webhook-config)
+  --cert-dns NAME          serving certificate DNS name (repeatable)
+  --cert-ip IP             serving certificate IP address (repeatable)
+  --ca-validity D          CA lifetime (default 8760h)
+  --ca-renew-before D      start a CA rotation this long before the CA expires (default 1440h)
+  --cert-validity D        serving certificate lifetime (default 720h)
+  --renew-before D         re-issue the serving certificate this long before expiry (default 240h)
+  --ca-propagation-delay D serve from a new CA only this long after the old+new caBundle is
+                           seen in every webhook entry (default 30s)
+  --cert-sync-interval D   re-read the Secret at least this often (default 30s)
 )";
 
 volatile sig_atomic_t g_stop = 0;
@@ -58,7 +79,14 @@ int Serve(const std::vector<std::string>& args) {
               locator, log_level = "info", log_format = "json";
   int port = 8443;
   bool older = false;
+  CertManagerFlags cert_flags;
   for (size_t i = 0; i < args.size(); ++i) {
+    auto consumed = ParseCertManagerFlag(args, i, cert_flags);
+    if (!consumed.ok()) {
+      std::cerr << consumed.status().message() << "\n";
+      return 2;
+    }
+    if (*consumed) continue;
     const std::string& a = args[i];
     auto next = [&](std::string& into) {
       if (i + 1 >= args.size()) {
@@ -108,8 +136,16 @@ int Serve(const std::vector<std::string>& args) {
     std::cerr << s.message() << "\n";
     return 2;
   }
-  if (cert.empty() || key.empty() || port <= 0 || port > 65535) {
-    std::cerr << "--tls-cert-file, --tls-key-file and a valid --port are required\n" << kUsage;
+  if (Status s = ValidateCertManagerFlags(cert_flags); !s.ok()) {
+    std::cerr << s.message() << "\n";
+    return 2;
+  }
+  const bool managed = cert_flags.enabled();
+  if ((!managed && (cert.empty() || key.empty())) || cert.empty() != key.empty() || port <= 0 ||
+      port > 65535) {
+    std::cerr << "--tls-cert-file and --tls-key-file (or --cert-secret), and a valid --port are "
+                 "required\n"
+              << kUsage;
     return 2;
   }
   InjectorConfig config;
@@ -137,14 +173,26 @@ int Serve(const std::vector<std::string>& args) {
     runtime_dir = tmpl;
   }
 
+  if (managed && cert.empty()) {
+    cert = runtime_dir + "/tls.crt";
+    key = runtime_dir + "/tls.key";
+  }
+
   prometheus::Registry registry;
   AdmissionMetrics metrics(registry);
   CertReloader reloader({cert, key, runtime_dir + "/serving.pem", std::chrono::seconds(1)},
                         &metrics);
-  if (Status s = reloader.Reload(); !s.ok()) {
-    spdlog::error("serving certificate: {}", s.message());
-    return 1;
+  if (!managed) {
+    if (Status s = reloader.Reload(); !s.ok()) {
+      spdlog::error("serving certificate: {}", s.message());
+      return 1;
+    }
   }
+
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
 
   kube::InitializeHttpThreadPool(8);
   kube::ConfigSources sources;
@@ -159,6 +207,38 @@ int Serve(const std::vector<std::string>& args) {
     spdlog::error("kubernetes client: {}", client.status().message());
     return 1;
   }
+  // Certificate management: the first certificate must exist before the TLS server starts.
+  std::unique_ptr<kube::EventRecorder> events;
+  std::unique_ptr<CertManager> cert_manager;
+  if (managed) {
+    const char* pod = std::getenv("POD_NAME");
+    char host_name[256] = {};
+    ::gethostname(host_name, sizeof host_name - 1);
+    events = std::make_unique<kube::EventRecorder>(
+        **client,
+        kube::EventRecorderOptions{"limen.dev/webhook", pod != nullptr && *pod ? pod : host_name});
+    CertManager::Options o;
+    o.secret_namespace = cert_flags.secret_namespace;
+    o.secret_name = cert_flags.secret_name;
+    o.mutating_webhook_configuration = cert_flags.mutating_webhook_configuration;
+    o.validating_webhook_configuration = cert_flags.validating_webhook_configuration;
+    o.policy = cert_flags.policy;
+    o.cert_file = cert;
+    o.key_file = key;
+    o.resync = cert_flags.sync_interval;
+    o.on_files_written = [&reloader] { (void)reloader.Reload(); };  // logged inside
+    cert_manager = std::make_unique<CertManager>(**client, std::move(o), &metrics, events.get());
+    spdlog::info("certificate management: Secret {}/{}, webhook configurations \"{}\" / \"{}\"",
+                 cert_flags.secret_namespace, cert_flags.secret_name,
+                 cert_flags.mutating_webhook_configuration,
+                 cert_flags.validating_webhook_configuration);
+    if (Status s = cert_manager->Bootstrap(std::chrono::minutes(5), [] { return g_stop != 0; });
+        !s.ok() || !reloader.Loaded()) {
+      spdlog::error("no serving certificate: {}", s.ok() ? "not loaded" : s.message());
+      return 1;
+    }
+  }
+
   InformerPolicySource source(**client);
   AdmissionHandler handler(source, config, &metrics);
 
@@ -182,13 +262,13 @@ int Serve(const std::vector<std::string>& args) {
                [&handler](const serving::Request& r) { return handler.ValidateLimen(r); });
   serving::AddObservabilityRoutes(server, registry, health);
 
-  struct sigaction sa {};
-  sa.sa_handler = OnSignal;
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-
   source.Run();
-  reloader.Start();
+  // With certificate management the manager writes the files and reloads them itself.
+  if (managed) {
+    cert_manager->Start();
+  } else {
+    reloader.Start();
+  }
   if (Status s = server.Start(); !s.ok()) {
     spdlog::error("{}", s.message());
     return 1;
@@ -199,7 +279,9 @@ int Serve(const std::vector<std::string>& args) {
   spdlog::info("shutting down");
   // The apiserver stops sending once the endpoint goes; in-flight requests finish in Stop().
   server.Stop();
+  if (cert_manager) cert_manager->Stop();
   reloader.Stop();
+  if (events) events->Shutdown();
   source.Stop();
   std::error_code ec;
   if (own_runtime_dir) std::filesystem::remove_all(runtime_dir, ec);

@@ -32,7 +32,36 @@ AdmissionMetrics::AdmissionMetrics(prometheus::Registry& registry)
       cert_reloads_(prometheus::BuildCounter()
                         .Name("limen_webhook_certificate_reloads_total")
                         .Help("Loads of the serving certificate from its files, by result")
-                        .Register(registry)) {
+                        .Register(registry)),
+      rotations_(prometheus::BuildCounter()
+                     .Name("limen_webhook_certificate_rotations_total")
+                     .Help("Changes of the certificate Secret made by this replica, by step")
+                     .Register(registry)),
+      cert_manager_errors_(prometheus::BuildCounter()
+                               .Name("limen_webhook_certificate_manager_errors_total")
+                               .Help("Failed certificate manager operations, by stage")
+                               .Register(registry)),
+      secret_conflicts_(prometheus::BuildCounter()
+                            .Name("limen_webhook_certificate_secret_conflicts_total")
+                            .Help("Certificate Secret writes lost to another replica (re-read "
+                                  "and adopted)")
+                            .Register(registry)
+                            .Add({})),
+      bundle_patches_(prometheus::BuildCounter()
+                          .Name("limen_webhook_ca_bundle_patches_total")
+                          .Help("Patches of a webhook configuration's caBundle")
+                          .Register(registry)
+                          .Add({})),
+      ca_expiry_(prometheus::BuildGauge()
+                     .Name("limen_webhook_ca_expiry_timestamp_seconds")
+                     .Help("NotAfter of the active webhook CA, Unix seconds")
+                     .Register(registry)
+                     .Add({})),
+      bundle_size_(prometheus::BuildGauge()
+                       .Name("limen_webhook_ca_bundle_certificates")
+                       .Help("CA certificates in the caBundle the webhook configurations carry")
+                       .Register(registry)
+                       .Add({})) {
   for (Reason r : AllReasons()) {
     const bool injected = r == Reason::kInjected;
     admissions_.Add({{"webhook", "mutate-pods"},
@@ -49,6 +78,22 @@ AdmissionMetrics::AdmissionMetrics(prometheus::Registry& registry)
   }
   cert_reloads_.Add({{"result", "success"}});
   cert_reloads_.Add({{"result", "failure"}});
+  for (const char* step : {"Bootstrap", "IssueServing", "StartCaRotation", "SwitchCa",
+                           "RetirePreviousCa", "DiscardNextCa"}) {
+    rotations_.Add({{"step", step}});
+  }
+  for (const char* stage :
+       {"secret_read", "secret_write", "generate", "file_write", "bundle_read", "bundle_patch"}) {
+    cert_manager_errors_.Add({{"stage", stage}});
+  }
+}
+
+void AdmissionMetrics::CountRotation(std::string_view step) {
+  rotations_.Add({{"step", std::string(step)}}).Increment();
+}
+
+void AdmissionMetrics::CountCertManagerError(std::string_view stage) {
+  cert_manager_errors_.Add({{"stage", std::string(stage)}}).Increment();
 }
 
 void AdmissionMetrics::CountAdmission(std::string_view webhook, std::string_view operation,

@@ -81,5 +81,84 @@ TEST(Cli, CertsWritesAUsablePair) {
   std::filesystem::remove_all(dir);
 }
 
+// The `serve` flags of the certificate manager.
+StatusOr<CertManagerFlags> ParseCertFlags(std::vector<std::string> args) {
+  CertManagerFlags f;
+  for (size_t i = 0; i < args.size(); ++i) {
+    LIMEN_ASSIGN_OR_RETURN(bool consumed, ParseCertManagerFlag(args, i, f));
+    if (!consumed) return Status::InvalidArgument("not a cert flag: " + args[i]);
+  }
+  LIMEN_RETURN_IF_ERROR(ValidateCertManagerFlags(f));
+  return f;
+}
+
+TEST(Cli, CertManagerFlags) {
+  auto f = ParseCertFlags({"--cert-secret",
+                           "sys/certs",
+                           "--webhook-config",
+                           "limen",
+                           "--cert-dns",
+                           "limen-webhook.sys.svc",
+                           "--cert-ip",
+                           "127.0.0.1",
+                           "--ca-validity",
+                           "60s",
+                           "--ca-renew-before",
+                           "30s",
+                           "--cert-validity",
+                           "20s",
+                           "--renew-before",
+                           "10s",
+                           "--ca-propagation-delay",
+                           "5s",
+                           "--cert-sync-interval",
+                           "1s"});
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_TRUE(f->enabled());
+  EXPECT_EQ(f->secret_namespace, "sys");
+  EXPECT_EQ(f->secret_name, "certs");
+  EXPECT_EQ(f->mutating_webhook_configuration, "limen");
+  EXPECT_EQ(f->validating_webhook_configuration, "limen");
+  EXPECT_EQ(f->policy.cert_validity, std::chrono::seconds(20));
+  EXPECT_EQ(f->policy.propagation_delay, std::chrono::seconds(5));
+  EXPECT_EQ(f->sync_interval, std::chrono::seconds(1));
+
+  // The defaults nest.
+  auto d = ParseCertFlags({"--cert-secret", "certs", "--cert-dns", "x.svc"});
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_FALSE(d->secret_namespace.empty());
+
+  // Not consumed: other flags are left to the caller.
+  CertManagerFlags g;
+  std::vector<std::string> other = {"--port", "1"};
+  size_t i = 0;
+  auto consumed = ParseCertManagerFlag(other, i, g);
+  ASSERT_TRUE(consumed.ok());
+  EXPECT_FALSE(*consumed);
+  EXPECT_EQ(i, 0u);
+
+  struct Bad {
+    std::vector<std::string> args;
+    std::string want;
+  };
+  const std::vector<Bad> bad = {
+      {{"--cert-secret"}, "needs a value"},
+      {{"--cert-secret", "a/b/c", "--cert-dns", "x"}, "NAMESPACE/NAME"},
+      {{"--cert-secret", "a/b", "--ca-validity", "5d", "--cert-dns", "x"}, "unknown unit"},
+      {{"--cert-secret", "a/b", "--cert-validity", "1.5s", "--cert-dns", "x"}, "whole number"},
+      {{"--cert-secret", "a/b"}, "DNS name or IP"},
+      {{"--cert-secret", "a/b", "--cert-ip", "localhost"}, "not an IP"},
+      {{"--cert-dns", "x"}, "need --cert-secret"},
+      {{"--cert-secret", "a/b", "--cert-dns", "x", "--ca-validity", "1500h"}, "ca-validity"},
+      {{"--cert-secret", "a/b", "--cert-dns", "x", "--cert-sync-interval", "300h"},
+       "cert-sync-interval"},
+  };
+  for (const auto& b : bad) {
+    auto r = ParseCertFlags(b.args);
+    ASSERT_FALSE(r.ok()) << b.want;
+    EXPECT_NE(r.status().message().find(b.want), std::string::npos) << r.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace limen::webhook

@@ -28,6 +28,10 @@
 
 namespace limen::webhook {
 
+// Writes `data` to a temporary file beside `path` (mode 0600: it may hold a private key) and
+// renames it over `path`, so readers see the old file or the new one, never a partial one.
+Status WriteFileAtomically(const std::string& path, const std::string& data);
+
 class CertReloader {
  public:
   struct Options {

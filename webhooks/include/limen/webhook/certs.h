@@ -24,6 +24,8 @@ struct CertInfo {
   std::chrono::system_clock::time_point not_after;
   std::string subject;  // one-line form, e.g. "CN=limen-webhook"
   bool is_ca = false;
+  std::vector<std::string> dns_names;     // subjectAltName DNS entries, in certificate order
+  std::vector<std::string> ip_addresses;  // subjectAltName IP entries, as inet_ntop prints them
 };
 
 // A self-signed CA valid from `now` - 1 h (clock skew) for `validity`.
@@ -40,6 +42,14 @@ StatusOr<KeyPair> IssueServingCert(const KeyPair& ca, const std::string& common_
 
 // The first certificate of a PEM chain.
 StatusOr<CertInfo> InspectCertificate(std::string_view cert_pem);
+
+// Whether the first certificate of `cert_pem` was signed by the key of the CA certificate
+// `ca_cert_pem` (issuer name and signature; validity periods are not checked here).
+Status CheckIssuedBy(std::string_view cert_pem, std::string_view ca_cert_pem);
+
+// The canonical text form of an IPv4/IPv6 address ("::1", "127.0.0.1"); an error when `ip`
+// is not an address.
+StatusOr<std::string> NormalizeIp(std::string_view ip);
 
 // Whether `key_pem` is the private key of the first certificate of `cert_pem`.
 Status CheckKeyPair(std::string_view cert_pem, std::string_view key_pem);

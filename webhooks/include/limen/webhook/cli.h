@@ -17,11 +17,13 @@
 // Thread-safety: single-threaded CLI functions; they return the process exit code.
 #pragma once
 
+#include <chrono>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "limen/base/status.h"
+#include "limen/webhook/cert_plan.h"
 #include "limen/webhook/config.h"
 
 namespace limen::webhook {
@@ -29,6 +31,24 @@ namespace limen::webhook {
 int RunPlanCommand(const std::vector<std::string>& args, bool inject_style, std::ostream& out,
                    std::ostream& err);
 int RunCertsCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// The `serve` flags of the certificate manager (cert_manager.h); see docs/webhook.md.
+struct CertManagerFlags {
+  std::string secret_namespace;  // from --cert-secret NS/NAME (NAME alone: $POD_NAMESPACE,
+  std::string secret_name;       // else limen-system)
+  std::string mutating_webhook_configuration;
+  std::string validating_webhook_configuration;
+  CertPolicy policy;
+  std::chrono::milliseconds sync_interval{std::chrono::seconds(30)};
+  bool enabled() const { return !secret_name.empty(); }
+};
+
+// If args[i] is a certificate-manager flag, consumes it (and its value, advancing i) and
+// returns true; false for any other argument; an error for a bad value.
+StatusOr<bool> ParseCertManagerFlag(const std::vector<std::string>& args, size_t& i,
+                                    CertManagerFlags& flags);
+// Checks the flags once all are parsed (names, windows; see ValidatePolicy).
+Status ValidateCertManagerFlags(CertManagerFlags& flags);
 
 // Reads a config file (YAML/JSON object with the InjectorConfig keys) over `config`.
 Status LoadConfigFile(const std::string& path, InjectorConfig& config);

@@ -6,6 +6,16 @@
 //   limen_webhook_rejected_requests_total{webhook, code}       400 / 413 / 415 answers
 //   limen_webhook_certificate_expiry_timestamp_seconds         NotAfter of the served cert
 //   limen_webhook_certificate_reloads_total{result}            success | failure
+// The certificate manager (cert_manager.h), when enabled:
+//   limen_webhook_certificate_rotations_total{step}            Secret changes this replica
+//       made: Bootstrap | IssueServing | StartCaRotation | SwitchCa | RetirePreviousCa |
+//       DiscardNextCa (cert_plan.h Step)
+//   limen_webhook_certificate_manager_errors_total{stage}      secret_read | secret_write |
+//       generate | file_write | bundle_read | bundle_patch
+//   limen_webhook_certificate_secret_conflicts_total           writes lost to another replica
+//   limen_webhook_ca_bundle_patches_total                      caBundle patches sent
+//   limen_webhook_ca_expiry_timestamp_seconds                  NotAfter of the active CA
+//   limen_webhook_ca_bundle_certificates                       CAs in the desired caBundle
 // Series the dashboards rely on are created at 0.
 //
 // Thread-safety: prometheus-cpp metrics are thread-safe; families are created in the
@@ -33,6 +43,12 @@ class AdmissionMetrics {
   void CountRejected(std::string_view webhook, int code);
   void SetCertificateExpiry(double unix_seconds);
   void CountCertificateReload(bool ok);
+  void CountRotation(std::string_view step);
+  void CountCertManagerError(std::string_view stage);
+  void CountSecretConflict() { secret_conflicts_.Increment(); }
+  void CountBundlePatch() { bundle_patches_.Increment(); }
+  void SetCaExpiry(double unix_seconds) { ca_expiry_.Set(unix_seconds); }
+  void SetBundleSize(int cas) { bundle_size_.Set(cas); }
 
  private:
   prometheus::Family<prometheus::Counter>& admissions_;
@@ -40,6 +56,12 @@ class AdmissionMetrics {
   prometheus::Family<prometheus::Counter>& rejected_;
   prometheus::Gauge& cert_expiry_;
   prometheus::Family<prometheus::Counter>& cert_reloads_;
+  prometheus::Family<prometheus::Counter>& rotations_;
+  prometheus::Family<prometheus::Counter>& cert_manager_errors_;
+  prometheus::Counter& secret_conflicts_;
+  prometheus::Counter& bundle_patches_;
+  prometheus::Gauge& ca_expiry_;
+  prometheus::Gauge& bundle_size_;
 };
 
 }  // namespace limen::webhook
