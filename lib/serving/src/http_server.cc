@@ -76,9 +76,8 @@ std::string Lower(std::string s) {
   return s;
 }
 
-// Converts cpprest's request into ours; the body is read with a bound so a huge upload is
-// refused rather than buffered.
-Request ToRequest(http::http_request in, size_t max_body) {
+// Converts cpprest's request line and headers into ours; the body is added by the caller.
+Request ToRequestHead(const http::http_request& in) {
   Request out;
   out.method = in.method();
   out.path = web::uri::decode(in.relative_uri().path());
@@ -86,12 +85,6 @@ Request ToRequest(http::http_request in, size_t max_body) {
     out.query[web::uri::decode(k)] = web::uri::decode(v);
   }
   for (const auto& [k, v] : in.headers()) out.headers[Lower(k)] = v;
-  const auto length = in.headers().content_length();
-  if (length > max_body) {
-    out.body.resize(max_body + 1);  // Dispatch answers 413 without reading it
-  } else {
-    out.body = in.extract_utf8string(true).get();
-  }
   return out;
 }
 
@@ -134,6 +127,35 @@ void Reply(const http::http_request& in, const Response& r) {
   });
 }
 
+// Never blocks a cpprest pool thread: the body is awaited through a continuation. (A
+// blocking .get() here deadlocked the server once as many requests as pool threads were
+// waiting for bodies that only a free pool thread could read.)
+void Handle(const HttpServer& server, size_t max_body, http::http_request request) {
+  Request head;
+  try {
+    head = ToRequestHead(request);
+  } catch (const std::exception& e) {
+    Reply(request, Response::Text(400, std::string("malformed request: ") + e.what() + "\n"));
+    return;
+  }
+  if (request.headers().content_length() > max_body) {
+    head.body.resize(max_body + 1);  // Dispatch answers 413 without reading it
+    Reply(request, server.Dispatch(head));
+    return;
+  }
+  request.extract_utf8string(true).then(
+      [&server, request, head = std::move(head)](pplx::task<std::string> body) mutable {
+        Response r;
+        try {
+          head.body = body.get();
+          r = server.Dispatch(head);
+        } catch (const std::exception& e) {
+          r = Response::Text(400, std::string("malformed request: ") + e.what() + "\n");
+        }
+        Reply(request, r);
+      });
+}
+
 }  // namespace
 
 Status HttpServer::Start() {
@@ -154,13 +176,7 @@ Status HttpServer::Start() {
   try {
     auto listener = std::make_unique<http::experimental::listener::http_listener>(Url(), config);
     listener->support([this](http::http_request request) {
-      Response r;
-      try {
-        r = Dispatch(ToRequest(request, impl_->options.max_body_bytes));
-      } catch (const std::exception& e) {
-        r = Response::Text(400, std::string("malformed request: ") + e.what() + "\n");
-      }
-      Reply(request, r);
+      Handle(*this, impl_->options.max_body_bytes, std::move(request));
     });
     listener->open().wait();
     impl_->listener = std::move(listener);

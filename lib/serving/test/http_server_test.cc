@@ -7,12 +7,25 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <pplx/threadpool.h>
+
 #include <boost/asio/ssl.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
 
 namespace limen::serving {
 namespace {
+
+// Every Limen binary sizes cpprest's shared pool to a few threads; so does this test binary
+// (before any cpprest use), so that a handler blocking a pool thread shows up as a hang.
+const bool kSmallPool = [] {
+  crossplat::threadpool::initialize_with_threads(2);
+  return true;
+}();
 
 uint16_t FreePort() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -81,6 +94,56 @@ TEST(HttpServerTest, ServesOverHttp) {
   EXPECT_EQ(r.extract_utf8string(true).get(), "hello a b");
   auto missing = client.request(web::http::methods::GET, "/missing").get();
   EXPECT_EQ(missing.status_code(), 404);
+  s.Stop();
+}
+
+// Connects to 127.0.0.1:port; -1 on failure. Reads time out after 10 s.
+int Connect(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  return fd;
+}
+
+bool SendAll(int fd, const std::string& bytes) {
+  return ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+}
+
+TEST(HttpServerTest, SlowBodiesOnMoreConnectionsThanPoolThreadsAreAllAnswered) {
+  ASSERT_TRUE(kSmallPool);
+  HttpServerOptions o;
+  o.port = FreePort();
+  HttpServer s(o);
+  AddRoutes(s);
+  ASSERT_TRUE(s.Start().ok());
+  // 8 requests (4 × the pool) whose headers arrive first and bodies later: a server waiting
+  // for a body on a pool thread would run out of threads to read the bodies with.
+  std::vector<int> fds;
+  for (int i = 0; i < 8; ++i) {
+    const int fd = Connect(o.port);
+    ASSERT_GE(fd, 0);
+    ASSERT_TRUE(SendAll(fd,
+                        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        "Content-Length: 7\r\n\r\n"));
+    fds.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (int fd : fds) ASSERT_TRUE(SendAll(fd, R"({"a":1})"));
+  for (int fd : fds) {
+    char buf[512];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    ASSERT_GT(n, 0) << "no answer within 10 s";
+    EXPECT_EQ(std::string(buf, static_cast<size_t>(n)).rfind("HTTP/1.1 201", 0), 0u);
+    ::close(fd);
+  }
   s.Stop();
 }
 
