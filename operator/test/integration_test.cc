@@ -103,7 +103,10 @@ class OperatorIntegrationTest : public ::testing::Test {
 
   // A config with short leases; `extra` is appended.
   std::string Config(const std::string& field_manager = "limen-operator") const {
-    return "kubeconfig: " + env_->kubeconfig + "\nleaderElection: {namespace: " + ns_ +
+    // watchNamespace: other tests on the same control plane run operators and reconcilers
+    // of their own; this one must not touch their namespaces (nor they ours).
+    return "kubeconfig: " + env_->kubeconfig + "\nwatchNamespace: " + ns_ +
+           "\nleaderElection: {namespace: " + ns_ +
            ", leaseDuration: 4s, renewDeadline: 3s, retryPeriod: 1s}\n"
            "reportInterval: 20s\nlogFormat: text\nlogLevel: debug\nfieldManager: " +
            field_manager + "\n";

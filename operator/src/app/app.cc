@@ -13,24 +13,18 @@
 #include <spdlog/spdlog.h>
 
 #include "app/wiring.h"
+#include "limen/envoy/render.h"
 #include "limen/kube/event_recorder.h"
 #include "limen/kube/http_client.h"
 #include "limen/kube/leader_election.h"
+#include "limen/reconcilers/resiliencepolicy/controller.h"
+#include "limen/reconcilers/wasmfilter/controller.h"
 #include "limen/serving/health.h"
 #include "limen/serving/http_server.h"
 #include "limen/serving/logging.h"
 #include "limen/serving/observability.h"
 #include "reconcilers/instrumentedworkload/reconciler.h"
 #include "reconcilers/observabilitypolicy/reconciler.h"
-// TODO(wiring): the WasmFilter and ResiliencePolicy controllers
-// (limen::reconciler_wasmfilter / _resiliencepolicy, linked when present and flagged by
-// LIMEN_HAVE_RECONCILER_*) are not started yet. To wire them: WasmFilterController::Create
-// needs an *unfiltered* ConfigMap informer (filter modules live in users' ConfigMaps; the
-// informer here only holds app.kubernetes.io/managed-by=limen ones) — add one to Informers;
-// ResiliencePolicyController::Create needs an envoy::ConfigRenderer and its Config, to be read
-// from OperatorConfig::reconcilers["resiliencepolicy"]; both Create before informers.Run(),
-// Start in start_controllers, Stop beside the others. See operator/README.md.
-
 namespace limen::op {
 namespace {
 
@@ -132,13 +126,14 @@ int RunOperator(const OperatorConfig& config) {
     return 1;
   }
   kube::HttpClient& client = **client_or;
-  spdlog::info("limen-operator {} starting: apiserver {} ({}), leader election {}", identity,
-               kube_config->server, kube_config->source,
-               config.leader_election.enabled ? "on" : "off");
+  spdlog::info(
+      "limen-operator {} starting: apiserver {} ({}), leader election {}, watching {}", identity,
+      kube_config->server, kube_config->source, config.leader_election.enabled ? "on" : "off",
+      config.watch_namespace.empty() ? "every namespace" : "namespace " + config.watch_namespace);
 
   // Serving first: /healthz answers while the caches fill.
   auto registry = std::make_shared<prometheus::Registry>();
-  Informers informers(client);
+  Informers informers(client, config.watch_namespace);
   std::atomic<bool> leading{false};
   serving::HealthChecks health;
   health.Add(serving::HealthChecks::Kind::kLiveness, "ping", [] { return Status::Ok(); });
@@ -177,7 +172,27 @@ int RunOperator(const OperatorConfig& config) {
   obspol::Reconciler obs_reconciler(client, caches, events, kube::RealClock::Instance(),
                                     obs_options);
   auto obs_controller = obspol::NewController(obs_reconciler, config.workers, *registry);
-  Wire(informers, iwl_controller.get(), obs_controller.get());
+
+  namespace wf = reconcilers::wasmfilter;
+  namespace rp = reconcilers::resiliencepolicy;
+  wf::Config wasm_config = config.wasm_filter;
+  wasm_config.field_manager = config.field_manager;
+  auto wasm_controller = wf::WasmFilterController::Create(
+      wf::Dependencies{client, informers.wasm_filters(), informers.wasm_sources(), events,
+                       kube::RealClock::Instance(), *registry, config.workers},
+      std::move(wasm_config));
+  const envoy::EnvoyConfigRenderer renderer(config.envoy);
+  const CacheReachCounter reach(caches);
+  rp::Config policy_config;
+  policy_config.app_ports = config.app_ports;
+  policy_config.field_manager = config.field_manager;
+  auto policy_controller = rp::ResiliencePolicyController::Create(
+      rp::Dependencies{client, informers.resilience_policies(), informers.wasm_filters(),
+                       informers.limen_config_maps(), events, kube::RealClock::Instance(),
+                       *registry, config.workers, &reach},
+      renderer, std::move(policy_config));
+  Wire(informers,
+       Controllers{iwl_controller.get(), obs_controller.get(), &policy_controller->controller()});
   informers.Run();
   while (!informers.HasSynced() && !latch.WaitFor(100ms)) {
   }
@@ -188,6 +203,8 @@ int RunOperator(const OperatorConfig& config) {
     leading = true;
     iwl_controller->Start();
     obs_controller->Start();
+    wasm_controller->Start();
+    policy_controller->Start();
     metrics_refresh = std::thread([&] {
       while (!latch.WaitFor(1s)) workload_metrics.Refresh(std::chrono::system_clock::now());
     });
@@ -233,6 +250,8 @@ int RunOperator(const OperatorConfig& config) {
   spdlog::info("shutting down: stopping controllers");
   iwl_controller->Stop();
   obs_controller->Stop();
+  wasm_controller->Stop();
+  policy_controller->Stop();
   if (elector) {
     elector->Stop();  // releases the Lease if we hold it
     election.join();

@@ -2,6 +2,7 @@
 
 #include "common/transform.h"
 #include "limen/api/well_known.h"
+#include "limen/reconcilers/wasmfilter/controller.h"
 #include "reconcilers/instrumentedworkload/reconciler.h"
 #include "reconcilers/observabilitypolicy/reconciler.h"
 
@@ -12,15 +13,29 @@ using kube::DeletedObject;
 using kube::Informer;
 using kube::InformerOptions;
 
-std::unique_ptr<Informer> Make(kube::Client& client, const kube::Resource& r, kube::Transform t,
-                               std::map<std::string, kube::IndexFunc> indexers = {},
-                               std::string label_selector = "") {
+// What differs between the operator's informers.
+struct Spec {
+  kube::Transform transform;
+  std::map<std::string, kube::IndexFunc> indexers = {};
+  std::string label_selector = "";
+  int64_t page_size = 500;
+};
+
+std::unique_ptr<Informer> Make(kube::Client& client, const kube::Resource& r, const std::string& ns,
+                               Spec spec) {
   InformerOptions o;
-  o.transform = std::move(t);
-  o.indexers = std::move(indexers);
-  o.watcher.label_selector = std::move(label_selector);
+  o.ns = r.namespaced ? ns : "";
+  o.transform = std::move(spec.transform);
+  o.indexers = std::move(spec.indexers);
+  o.watcher.label_selector = std::move(spec.label_selector);
+  o.watcher.page_size = spec.page_size;
   return std::make_unique<Informer>(client, r, std::move(o));
 }
+
+// List pages of the module-source ConfigMap informer. A ConfigMap may hold up to 1 MiB, and a
+// page is held whole until the transform has reduced every object of it, so the page size
+// bounds the peak memory of a (re)list: 100 × 1 MiB at worst, ~100 × a few KiB in practice.
+constexpr int64_t kSourcePageSize = 100;
 
 void EnqueueAll(kube::Controller* c, const std::vector<std::string>& keys) {
   if (!c) return;
@@ -52,25 +67,41 @@ std::shared_ptr<kube::ResourceEventHandlerFuncs> OnAny(std::function<void(const 
 
 }  // namespace
 
-Informers::Informers(kube::Client& client) {
+Informers::Informers(kube::Client& client, const std::string& ns) {
   namespace r = kube::resources;
   const std::map<std::string, kube::IndexFunc> pod_indexes = {
       {kIndexControllerUid, IndexByControllerUid},
       {kIndexNode, IndexByNode},
       {kIndexUid, IndexByUid}};
-  pods_ = Make(client, r::kPods, ProjectPod, pod_indexes);
-  replicasets_ =
-      Make(client, r::kReplicaSets, ProjectOwner, {{kIndexControllerUid, IndexByControllerUid}});
-  deployments_ = Make(client, r::kDeployments, ProjectOwner);
-  statefulsets_ = Make(client, r::kStatefulSets, ProjectOwner);
-  daemonsets_ = Make(client, r::kDaemonSets, ProjectOwner);
-  configmaps_ = Make(client, r::kConfigMaps, ProjectLimen, {},
-                     std::string(api::kLabelManagedBy) + "=" + std::string(api::kManagedByLimen));
-  obspols_ = Make(client, resources::kObservabilityPolicies, ProjectLimen);
-  respols_ = Make(client, resources::kResiliencePolicies, ProjectLimen);
-  wasmfilters_ = Make(client, resources::kWasmFilters, ProjectLimen);
-  iwls_ = Make(client, resources::kInstrumentedWorkloads, ProjectLimen);
-  nps_ = Make(client, resources::kNodeProbeStates, ProjectLimen);
+  pods_ = Make(client, r::kPods, ns, {ProjectPod, pod_indexes});
+  replicasets_ = Make(client, r::kReplicaSets, ns,
+                      {ProjectOwner, {{kIndexControllerUid, IndexByControllerUid}}});
+  deployments_ = Make(client, r::kDeployments, ns, {ProjectOwner});
+  statefulsets_ = Make(client, r::kStatefulSets, ns, {ProjectOwner});
+  daemonsets_ = Make(client, r::kDaemonSets, ns, {ProjectOwner});
+  configmaps_ = Make(client, r::kConfigMaps, ns,
+                     {ProjectLimen,
+                      {},
+                      std::string(api::kLabelManagedBy) + "=" + std::string(api::kManagedByLimen)});
+  // WasmFilter modules live in users' ConfigMaps, which carry no label Limen could select
+  // on, and a field selector names one ConfigMap only (no "name in (...)"), so the choices
+  // are: one informer per referenced ConfigMap (watches grow with the filters, and are
+  // started and stopped as filters change), per-namespace informers (the same, by
+  // namespace), or one informer over all watched ConfigMaps that keeps only metadata. The last is
+  // what controller-runtime operators do (OnlyMetadata): one watch, a cache of a few hundred bytes
+  // per ConfigMap whatever its size, and — because any edit changes the resourceVersion — a
+  // change of a referenced ConfigMap still re-validates its filters at once. The module bytes
+  // are read with a GET when a filter is validated, which the WasmFilter reconciler remembers
+  // per resourceVersion (see its reconciler.h). The watch itself still carries whole
+  // ConfigMaps: lib/kube cannot ask for PartialObjectMetadata yet.
+  wasm_sources_ =
+      Make(client, r::kConfigMaps, ns, {ProjectConfigMapSource, {}, "", kSourcePageSize});
+  obspols_ = Make(client, resources::kObservabilityPolicies, ns, {ProjectLimen});
+  respols_ = Make(client, resources::kResiliencePolicies, ns, {ProjectLimen});
+  wasmfilters_ = Make(client, resources::kWasmFilters, ns,
+                      {ProjectLimen, reconcilers::wasmfilter::FilterIndexers()});
+  iwls_ = Make(client, resources::kInstrumentedWorkloads, ns, {ProjectLimen});
+  nps_ = Make(client, resources::kNodeProbeStates, ns, {ProjectLimen});
 }
 
 Caches Informers::caches() const {
@@ -80,9 +111,9 @@ Caches Informers::caches() const {
 }
 
 std::vector<Informer*> Informers::all() const {
-  return {pods_.get(),        replicasets_.get(), deployments_.get(), statefulsets_.get(),
-          daemonsets_.get(),  configmaps_.get(),  obspols_.get(),     respols_.get(),
-          wasmfilters_.get(), iwls_.get(),        nps_.get()};
+  return {pods_.get(),       replicasets_.get(), deployments_.get(),  statefulsets_.get(),
+          daemonsets_.get(), configmaps_.get(),  wasm_sources_.get(), obspols_.get(),
+          respols_.get(),    wasmfilters_.get(), iwls_.get(),         nps_.get()};
 }
 
 void Informers::Run() {
@@ -100,16 +131,24 @@ bool Informers::HasSynced() const {
   return true;
 }
 
-void Wire(Informers& in, kube::Controller* iwl_c, kube::Controller* obs_c) {
+void Wire(Informers& in, const Controllers& controllers) {
   const Caches c = in.caches();
-  in.pods_->AddEventHandler(OnAny([c, iwl_c, obs_c](const Object& pod) {
+  kube::Controller* iwl_c = controllers.instrumented_workloads;
+  kube::Controller* obs_c = controllers.observability_policies;
+  kube::Controller* res_c = controllers.resilience_policies;
+  auto res_of_ns = [c, res_c](const std::string& ns) {
+    if (res_c) EnqueueAll(res_c, c.resilience_policies.IndexKeys(kube::kNamespaceIndex, ns));
+  };
+  in.pods_->AddEventHandler(OnAny([c, iwl_c, obs_c, res_of_ns](const Object& pod) {
     EnqueueAll(iwl_c, iwl::KeysForPod(c, pod));
     EnqueueAll(obs_c, obspol::KeysForNamespace(c, NamespaceOf(pod)));
+    res_of_ns(NamespaceOf(pod));
   }));
-  in.replicasets_->AddEventHandler(OnAny([c, iwl_c, obs_c](const Object& rs) {
+  in.replicasets_->AddEventHandler(OnAny([c, iwl_c, obs_c, res_of_ns](const Object& rs) {
     EnqueueAll(iwl_c, iwl::KeysForReplicaSet(rs));
     // Pods that could not be resolved before the ReplicaSet arrived count now.
     EnqueueAll(obs_c, obspol::KeysForNamespace(c, NamespaceOf(rs)));
+    res_of_ns(NamespaceOf(rs));
   }));
   for (auto [informer, kind] : {std::pair{in.deployments_.get(), "Deployment"},
                                 {in.statefulsets_.get(), "StatefulSet"},
@@ -149,6 +188,15 @@ void Wire(Informers& in, kube::Controller* iwl_c, kube::Controller* obs_c) {
     EnqueueAll(iwl_c, iwl::KeysForNodeProbeState(c, nps));
     EnqueueAll(obs_c, obspol::AllKeys(c));
   }));
+}
+
+reconcilers::resiliencepolicy::Reach CacheReachCounter::Count(const api::ResiliencePolicy& policy,
+                                                              const std::string& hash) const {
+  auto selector = api::ToSelector(policy.spec.selector);
+  if (!selector.ok()) return {};
+  const PolicyReach r =
+      ReachOf(caches_, policy.metadata.namespace_, *selector, policy.metadata.name, hash);
+  return {r.matched_workloads, r.injected_pods};
 }
 
 }  // namespace limen::op

@@ -1,6 +1,7 @@
 #include "common/caches.h"
 
 #include <algorithm>
+#include <set>
 
 namespace limen::op {
 namespace {
@@ -96,6 +97,20 @@ std::vector<ResPolicy> ResiliencePoliciesIn(const Caches& c, const std::string& 
     return a.policy.metadata.name < b.policy.metadata.name;
   });
   return out;
+}
+
+PolicyReach ReachOf(const Caches& c, const std::string& ns, const api::Selector& selector,
+                    const std::string& policy, const std::string& hash) {
+  PolicyReach reach;
+  std::set<std::string> workloads;
+  const std::vector<InjectedEntry> current = {{policy, hash}};
+  for (const auto& pod : c.pods.ByIndex(kube::kNamespaceIndex, ns)) {
+    if (!IsActivePod(*pod) || !selector.Matches(LabelsOf(*pod))) continue;
+    if (auto owner = OwnerOf(c, *pod)) workloads.insert(WorkloadKey(*owner));
+    if (!hash.empty() && IsInjected(*pod, current)) ++reach.injected_pods;
+  }
+  reach.matched_workloads = static_cast<int64_t>(workloads.size());
+  return reach;
 }
 
 bool SelectsAny(const api::Selector& selector, const std::vector<ObjectPtr>& pods) {

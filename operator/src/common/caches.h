@@ -8,6 +8,7 @@
 // Thread-safety: Stores are safe for concurrent readers; the functions are pure reads.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,6 +67,18 @@ struct ResPolicy {
 // reconciler reports them.
 std::vector<ObsPolicy> ObservabilityPoliciesIn(const Caches& c, const std::string& ns);
 std::vector<ResPolicy> ResiliencePoliciesIn(const Caches& c, const std::string& ns);
+
+// What a ResiliencePolicy named `policy` with `selector` reaches in namespace `ns`: the
+// workloads with at least one active Pod it selects (as ObservabilityPolicy's
+// matchedWorkloads), and the selected active Pods whose limen.dev/injected names
+// "<policy>@<hash>" (none when `hash` is empty: the policy has not been rendered).
+struct PolicyReach {
+  int64_t matched_workloads = 0;
+  int64_t injected_pods = 0;
+  friend bool operator==(const PolicyReach&, const PolicyReach&) = default;
+};
+PolicyReach ReachOf(const Caches& c, const std::string& ns, const api::Selector& selector,
+                    const std::string& policy, const std::string& hash);
 
 // Whether `selector` selects any of `pods`.
 bool SelectsAny(const api::Selector& selector, const std::vector<ObjectPtr>& pods);

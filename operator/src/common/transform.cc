@@ -77,6 +77,22 @@ Object ProjectOwner(Object obj) { return Skeleton(obj); }
 
 Object ProjectLimen(Object obj) { return kube::DropManagedFields(std::move(obj)); }
 
+Object ProjectConfigMapSource(Object obj) {
+  Object out = Object::object();
+  if (!obj.is_object()) return out;
+  CopyIf(obj, out, "apiVersion");
+  CopyIf(obj, out, "kind");
+  Object meta = Object::object();
+  auto from = obj.find("metadata");
+  if (from != obj.end() && from->is_object()) {
+    for (const char* key : {"name", "namespace", "uid", "resourceVersion", "deletionTimestamp"}) {
+      CopyIf(*from, meta, key);
+    }
+  }
+  out["metadata"] = std::move(meta);
+  return out;
+}
+
 bool SameExceptResourceVersion(const Object& a, const Object& b) {
   if (!a.is_object() || !b.is_object()) return a == b;
   auto strip = [](const Object& o) {

@@ -13,6 +13,8 @@
 //     renewDeadline: 10s
 //     retryPeriod: 2s
 //   identity: ""                   # "" = <hostname>_<pid>
+//   watchNamespace: ""             # "" = every namespace; else only this one (NodeProbeStates
+//                                  # are cluster-scoped and always watched)
 //   workers: 2                     # per controller
 //   logLevel: info                 # trace, debug, info, warn, error
 //   logFormat: json                # json or text
@@ -20,11 +22,34 @@
 //   fieldManager: limen-operator
 //   clientQPS: 50
 //   clientBurst: 100
-//   reconcilers: {}                # free-form settings of other reconcilers, by kind
+//   reconcilers:
+//     wasmFilter:                  # WasmFilter validation (issue 9)
+//       allowImageTags: false      # image sources must be pinned by @sha256: digest
+//       maxModuleSize: 8Mi         # a quantity; larger modules are rejected
+//       wasiImportModules: [wasi_snapshot_preview1]
+//     resiliencePolicy:            # the Envoy bootstrap each policy is rendered into (issue 8)
+//       appPorts: [8080]           # app ports the sidecar forwards to (inboundPort + i)
+//       envoy:
+//         adminPort: 15000         # bound to 127.0.0.1 only
+//         statsPort: 15090
+//         statsPath: /stats/prometheus
+//         inboundPort: 15006
+//         connectTimeout: 1s
+//         healthCheckInterval: 10s
+//         unhealthyThreshold: 3
+//         healthyThreshold: 1
+//         maxConnections: 1024     # Envoy circuit_breakers thresholds per cluster
+//         maxPendingRequests: 1024
+//         maxRequests: 1024
+//         maxRetries: 64
+// The outbound socket (/var/run/limen/outbound.sock) and the WASM module directory
+// (/var/run/limen/wasm) are not settings: they are the injection contract the webhook mounts.
 //
 // Flags: --config FILE, --kubeconfig FILE, --metrics-addr HOST:PORT, --leader-elect[=BOOL],
 // --lease-namespace NS, --identity ID, --workers N, --log-level L, --log-format F,
-// --report-interval DURATION (both "--flag value" and "--flag=value").
+// --report-interval DURATION, --watch-namespace NS, --allow-image-tags[=BOOL], --max-module-size
+// QUANTITY,
+// --app-ports P[,P...] (both "--flag value" and "--flag=value").
 //
 // Thread-safety: plain values and pure functions.
 #pragma once
@@ -36,9 +61,9 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "limen/base/status.h"
+#include "limen/envoy/render.h"
+#include "limen/reconcilers/wasmfilter/decisions.h"
 
 namespace limen::op {
 
@@ -56,6 +81,7 @@ struct OperatorConfig {
   std::string metrics_addr = "127.0.0.1:8080";
   LeaderElectionSettings leader_election;
   std::string identity;
+  std::string watch_namespace;
   int workers = 2;
   std::string log_level = "info";
   std::string log_format = "json";
@@ -63,9 +89,11 @@ struct OperatorConfig {
   std::string field_manager = "limen-operator";
   double client_qps = 50;
   int client_burst = 100;
-  // Settings of reconcilers wired from other libraries, by kind (e.g. "resiliencepolicy"),
-  // passed through as JSON.
-  nlohmann::json reconcilers = nlohmann::json::object();
+  // reconcilers.wasmFilter (field_manager is copied from fieldManager at startup).
+  reconcilers::wasmfilter::Config wasm_filter;
+  // reconcilers.resiliencePolicy.
+  std::vector<int> app_ports = {8080};
+  envoy::RenderConfig envoy;
 };
 
 // The command line after the program name: flags, and whether it is a subcommand.
@@ -76,10 +104,14 @@ struct Flags {
   std::optional<bool> leader_elect;
   std::optional<std::string> lease_namespace;
   std::optional<std::string> identity;
+  std::optional<std::string> watch_namespace;
   std::optional<int> workers;
   std::optional<std::string> log_level;
   std::optional<std::string> log_format;
   std::optional<std::chrono::nanoseconds> report_interval;
+  std::optional<bool> allow_image_tags;
+  std::optional<int64_t> max_module_size;
+  std::optional<std::vector<int>> app_ports;
   bool help = false;
 };
 

@@ -52,6 +52,32 @@ TEST(CachesTest, PoliciesAreValidOnesSortedByName) {
   EXPECT_EQ(ps[1].policy.metadata.name, "b");
 }
 
+TEST(CachesTest, ReachCountsWorkloadsAndPodsInjectedWithTheCurrentHash) {
+  testing::Stores s;
+  s.Add(testing::Workload("Deployment", "ns", "web", "dep"));
+  s.Add(testing::Workload("ReplicaSet", "ns", "web-1", "rs1", Owner{"Deployment", "web", "dep"}));
+  const Owner rs{"ReplicaSet", "web-1", "rs1"};
+  const std::map<std::string, std::string> web = {{"app", "web"}};
+  s.Add(testing::Pod("ns", "web-a", "a", web, rs, "", {{"limen.dev/injected", "res@h2"}}));
+  s.Add(testing::Pod("ns", "web-b", "b", web, rs, "", {{"limen.dev/injected", "res@h1"}}));
+  s.Add(testing::Pod("ns", "web-c", "c", web, rs, "", {{"limen.dev/injected", "other@h2"}}));
+  s.Add(testing::Pod("ns", "bare", "d", web, {}, "", {{"limen.dev/injected", "x@1, res@h2"}}));
+  kube::Object done =
+      testing::Pod("ns", "web-e", "e", web, rs, "", {{"limen.dev/injected", "res@h2"}});
+  done["status"]["phase"] = "Succeeded";
+  s.Add(done);
+  s.Add(testing::Pod("ns", "db", "f", {{"app", "db"}}, {}, "", {{"limen.dev/injected", "res@h2"}}));
+  s.Add(testing::Pod("other", "web-z", "z", web, {}, "", {{"limen.dev/injected", "res@h2"}}));
+  auto selector = api::ParseSelector("app=web");
+  ASSERT_TRUE(selector.ok()) << selector.status().ToString();
+  // Deployment web (through its ReplicaSet) and the bare Pod; a finished Pod, another
+  // label and another namespace do not count.
+  EXPECT_EQ(ReachOf(s.caches(), "ns", *selector, "res", "h2"), (PolicyReach{2, 2}));
+  EXPECT_EQ(ReachOf(s.caches(), "ns", *selector, "res", "h1"), (PolicyReach{2, 1}));
+  EXPECT_EQ(ReachOf(s.caches(), "ns", *selector, "res", ""), (PolicyReach{2, 0}));
+  EXPECT_EQ(ReachOf(s.caches(), "empty", *selector, "res", "h2"), (PolicyReach{0, 0}));
+}
+
 TEST(CachesTest, ReportForReadsThePodsOwnNode) {
   testing::Stores s;
   s.Add(

@@ -43,6 +43,21 @@ TEST(ProjectOwnerTest, DropsSpecAndStatus) {
     "metadata": {"name": "rs", "namespace": "ns", "uid": "u", "generation": 2}})"));
 }
 
+TEST(ProjectConfigMapSourceTest, KeepsIdentityAndVersionButNoContents) {
+  // A WasmFilter module is up to 1 MiB of base64 per ConfigMap: the cache must not hold it.
+  const kube::Object cm = kube::Object::parse(R"({"apiVersion": "v1", "kind": "ConfigMap",
+    "metadata": {"name": "m", "namespace": "ns", "uid": "u", "resourceVersion": "9",
+      "labels": {"a": "b"}, "annotations": {"limen.dev/x": "y"},
+      "managedFields": [{"manager": "kubectl"}]},
+    "data": {"k": "v"}, "binaryData": {"module.wasm": "AGFzbQEAAAA="}})");
+  EXPECT_EQ(ProjectConfigMapSource(cm), kube::Object::parse(R"({"apiVersion": "v1",
+    "kind": "ConfigMap",
+    "metadata": {"name": "m", "namespace": "ns", "uid": "u", "resourceVersion": "9"}})"));
+  EXPECT_EQ(ProjectConfigMapSource(kube::Object::parse(R"({"metadata": [1]})")),
+            kube::Object::parse(R"({"metadata": {}})"));
+  EXPECT_EQ(ProjectConfigMapSource(kube::Object::array()), kube::Object::object());
+}
+
 TEST(SameExceptResourceVersionTest, IgnoresOnlyTheResourceVersion) {
   kube::Object a = kube::Object::parse(R"({"metadata": {"name": "p", "resourceVersion": "1"}})");
   kube::Object b = kube::Object::parse(R"({"metadata": {"name": "p", "resourceVersion": "2"}})");

@@ -23,7 +23,7 @@ RenderOutcome Failure(const Status& why) {
 ResiliencePolicyReconciler::ResiliencePolicyReconciler(
     kube::Client& client, const kube::Store& policies, const kube::Store& filters,
     const kube::Store& config_maps, const envoy::ConfigRenderer& renderer,
-    kube::EventRecorder& recorder, kube::Clock& clock, Config config)
+    kube::EventRecorder& recorder, kube::Clock& clock, Config config, const ReachCounter* reach)
     : client_(client),
       policies_(policies),
       filters_(filters),
@@ -31,7 +31,8 @@ ResiliencePolicyReconciler::ResiliencePolicyReconciler(
       renderer_(renderer),
       recorder_(recorder),
       clock_(clock),
-      config_(std::move(config)) {}
+      config_(std::move(config)),
+      reach_(reach) {}
 
 kube::Outcome ResiliencePolicyReconciler::Reconcile(const std::string& key) {
   const kube::ObjectPtr obj = policies_.Get(key);
@@ -44,8 +45,15 @@ kube::Outcome ResiliencePolicyReconciler::Reconcile(const std::string& key) {
 
   auto outcome = Render(*policy);
   if (!outcome.ok()) return outcome.status();  // an API error: retried with back-off
-  const api::ResiliencePolicyStatus next =
+  api::ResiliencePolicyStatus next =
       BuildStatus(policy->status, *outcome, policy->metadata.generation, clock_.Now());
+  if (reach_ != nullptr) {
+    // Counted against the hash the status will name: Pods injected from an older rendering
+    // carry an older hash and do not count until they are re-created.
+    const Reach reach = reach_->Count(*policy, next.rendered_config.hash);
+    next.matched_workloads = reach.matched_workloads;
+    next.injected_pods = reach.injected_pods;
+  }
   const kube::Object next_json = api::Encode(next);
   const auto current = obj->find("status");
   if (current != obj->end() && *current == next_json) return kube::Result{};

@@ -60,7 +60,9 @@ class ResiliencePolicyIntegrationTest : public ::testing::Test {
     ns_ = *ns;
     policies_ =
         std::make_unique<kube::Informer>(*client_, kResiliencePolicies, t::InNamespace(ns_));
-    filters_ = std::make_unique<kube::Informer>(*client_, wf::kWasmFilters, t::InNamespace(ns_));
+    kube::InformerOptions indexed = t::InNamespace(ns_);
+    indexed.indexers = wf::FilterIndexers();
+    filters_ = std::make_unique<kube::Informer>(*client_, wf::kWasmFilters, std::move(indexed));
     config_maps_ = std::make_unique<kube::Informer>(*client_, kube::resources::kConfigMaps,
                                                     t::InNamespace(ns_));
     // As limen-operator wires it: the policy controller sees only Limen's ConfigMaps.

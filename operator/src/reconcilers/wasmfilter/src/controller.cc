@@ -15,14 +15,17 @@ std::string StringField(const kube::Object& obj, const char* field) {
 
 }  // namespace
 
+std::map<std::string, kube::IndexFunc> FilterIndexers() {
+  return {{kIndexSourceConfigMap, IndexBySourceConfigMap}};
+}
+
 std::shared_ptr<kube::ResourceEventHandler> ConfigMapHandler(const kube::Store& filters,
                                                              kube::Controller& controller) {
   auto enqueue = [&filters, &controller](const kube::ObjectPtr& cm) {
     if (cm == nullptr) return;
-    const std::string ns = StringField(*cm, "namespace");
-    for (const std::string& key : FiltersReferencingConfigMap(
-             filters.ByIndex(kube::kNamespaceIndex, ns), ns, StringField(*cm, "name"))) {
-      controller.Enqueue(key);
+    const std::string key = StringField(*cm, "namespace") + "/" + StringField(*cm, "name");
+    for (const std::string& filter : filters.IndexKeys(kIndexSourceConfigMap, key)) {
+      controller.Enqueue(filter);
     }
   };
   auto h = std::make_shared<kube::ResourceEventHandlerFuncs>();

@@ -278,17 +278,11 @@ std::optional<EventSpec> TransitionEvent(const api::WasmFilterStatus& before,
   return e;
 }
 
-std::vector<std::string> FiltersReferencingConfigMap(const std::vector<kube::ObjectPtr>& filters,
-                                                     std::string_view ns, std::string_view name) {
-  std::vector<std::string> keys;
-  for (const kube::ObjectPtr& f : filters) {
-    if (f == nullptr) continue;
-    if (StringAt(*f, {"metadata", "namespace"}) != ns) continue;
-    if (StringAt(*f, {"spec", "source", "configMap", "name"}) != name) continue;
-    keys.push_back(kube::ObjectKey(*f));
-  }
-  std::sort(keys.begin(), keys.end());
-  return keys;
+std::vector<std::string> IndexBySourceConfigMap(const kube::Object& filter) {
+  const std::string ns = StringAt(filter, {"metadata", "namespace"});
+  const std::string name = StringAt(filter, {"spec", "source", "configMap", "name"});
+  if (ns.empty() || name.empty()) return {};
+  return {ns + "/" + name};
 }
 
 }  // namespace limen::reconcilers::wasmfilter

@@ -45,9 +45,13 @@ std::set<std::string> Drain(kube::WorkQueue& q) {
 
 class ConfigMapHandlerTest : public ::testing::Test {
  protected:
-  ConfigMapHandlerTest() : controller_(Options("wasmfilter-test"), reconciler_, registry_) {
+  ConfigMapHandlerTest()
+      : filters_(FilterIndexers()),
+        controller_(Options("wasmfilter-test"), reconciler_, registry_) {
     for (const auto& f : {Filter("shop", "a", "mods"), Filter("shop", "b", "mods"),
-                          Filter("shop", "c", "other"), Filter("web", "d", "mods")}) {
+                          Filter("shop", "c", "other"), Filter("web", "d", "mods"),
+                          Obj({{"metadata", {{"namespace", "shop"}, {"name", "img"}}},
+                               {"spec", {{"source", {{"image", {{"reference", "mods"}}}}}}}})}) {
       filters_.Upsert(kube::ObjectKey(*f), f);
     }
     handler_ = ConfigMapHandler(filters_, controller_);
@@ -65,6 +69,14 @@ TEST_F(ConfigMapHandlerTest, AddEnqueuesReferencingFiltersOfItsNamespace) {
   EXPECT_EQ(Drain(controller_.queue()), (std::set<std::string>{"shop/a", "shop/b"}));
   handler_->OnAdd(ConfigMap("shop", "unrelated", "1"), false);
   EXPECT_TRUE(Drain(controller_.queue()).empty());
+}
+
+TEST_F(ConfigMapHandlerTest, FollowsAFilterThatSwitchesItsSource) {
+  filters_.Upsert("shop/c", Filter("shop", "c", "mods"));
+  handler_->OnAdd(ConfigMap("shop", "other", "4"), false);
+  EXPECT_TRUE(Drain(controller_.queue()).empty());
+  handler_->OnAdd(ConfigMap("shop", "mods", "4"), false);
+  EXPECT_EQ(Drain(controller_.queue()), (std::set<std::string>{"shop/a", "shop/b", "shop/c"}));
 }
 
 TEST_F(ConfigMapHandlerTest, UpdateEnqueuesOnlyWhenTheObjectChanged) {

@@ -439,29 +439,22 @@ TEST(TransitionEvent, Table) {
   EXPECT_FALSE(TransitionEvent(valid, none));
 }
 
-kube::ObjectPtr FilterJson(const std::string& ns, const std::string& name, const Json& source) {
-  return std::make_shared<const Json>(
-      Json{{"metadata", {{"namespace", ns}, {"name", name}}}, {"spec", {{"source", source}}}});
+Json FilterJson(const std::string& ns, const std::string& name, const Json& source) {
+  return Json{{"metadata", {{"namespace", ns}, {"name", name}}}, {"spec", {{"source", source}}}};
 }
 
-TEST(FiltersReferencingConfigMap, Table) {
+TEST(IndexBySourceConfigMap, Table) {
   const Json mods = {{"configMap", {{"name", "mods"}, {"key", "a.wasm"}}}};
-  const Json other = {{"configMap", {{"name", "other"}, {"key", "a.wasm"}}}};
   const Json image = {{"image", {{"reference", "mods"}}}};
-  const std::vector<kube::ObjectPtr> filters = {
-      FilterJson("shop", "b", mods),
-      FilterJson("shop", "a", mods),
-      FilterJson("shop", "c", other),
-      FilterJson("shop", "d", image),
-      FilterJson("web", "e", mods),
-      nullptr,
-      std::make_shared<const Json>(Json{{"metadata", {{"namespace", "shop"}}}, {"spec", 1}}),
-  };
-  EXPECT_EQ(FiltersReferencingConfigMap(filters, "shop", "mods"),
-            (std::vector<std::string>{"shop/a", "shop/b"}));
-  EXPECT_EQ(FiltersReferencingConfigMap(filters, "web", "mods"),
-            (std::vector<std::string>{"web/e"}));
-  EXPECT_TRUE(FiltersReferencingConfigMap(filters, "shop", "nothing").empty());
+  EXPECT_EQ(IndexBySourceConfigMap(FilterJson("shop", "a", mods)),
+            (std::vector<std::string>{"shop/mods"}));
+  EXPECT_EQ(IndexBySourceConfigMap(FilterJson("web", "e", mods)),
+            (std::vector<std::string>{"web/mods"}));
+  EXPECT_TRUE(IndexBySourceConfigMap(FilterJson("shop", "d", image)).empty());
+  EXPECT_TRUE(
+      IndexBySourceConfigMap(Json{{"metadata", {{"namespace", "shop"}}}, {"spec", 1}}).empty());
+  EXPECT_TRUE(IndexBySourceConfigMap(FilterJson("", "x", mods)).empty());
+  EXPECT_TRUE(IndexBySourceConfigMap(Json::array()).empty());
 }
 
 }  // namespace

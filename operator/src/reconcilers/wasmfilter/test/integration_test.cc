@@ -49,7 +49,9 @@ class WasmFilterIntegrationTest : public ::testing::Test {
     auto ns = t::CreateTestNamespace(*client_, "wasmf");
     ASSERT_TRUE(ns.ok()) << ns.status().ToString();
     ns_ = *ns;
-    filters_ = std::make_unique<kube::Informer>(*client_, kWasmFilters, t::InNamespace(ns_));
+    kube::InformerOptions indexed = t::InNamespace(ns_);
+    indexed.indexers = FilterIndexers();
+    filters_ = std::make_unique<kube::Informer>(*client_, kWasmFilters, std::move(indexed));
     config_maps_ = std::make_unique<kube::Informer>(*client_, kube::resources::kConfigMaps,
                                                     t::InNamespace(ns_));
     recorder_ =

@@ -38,6 +38,9 @@ struct Dependencies {
   kube::Clock& clock;
   prometheus::Registry& registry;
   int workers = 2;
+  // Optional: fills matchedWorkloads/injectedPods. The caller then also enqueues a policy
+  // when a Pod of its namespace changes (Enqueue on controller()).
+  const ReachCounter* reach = nullptr;
 };
 
 // WasmFilter events → the policies in `policies` that reference the filter.

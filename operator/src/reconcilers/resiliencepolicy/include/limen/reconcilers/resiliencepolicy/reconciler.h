@@ -18,13 +18,16 @@
 //   6. an Event when the Rendered condition moved (Rendered / RenderFailed).
 // An unrenderable policy is not an error (retrying cannot fix it): the reconcile succeeds and
 // the handlers (controller.h) bring the policy back when a WasmFilter it references changes.
-// matchedWorkloads and injectedPods are not written here (this reconciler reads no Pods).
+// matchedWorkloads and injectedPods come from a ReachCounter (below) when one is given: this
+// library reads no Pods, limen-operator counts them from its caches. Without one they are
+// left as they are.
 //
 // REQUIRES: the informers have synced before the Controller starts.
 // Thread-safety: Reconcile may run on several worker threads at once (never for the same key);
 // members are references to thread-safe objects and a constant Config.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -43,14 +46,31 @@ inline const kube::Resource kWasmFiltersResource{"limen.dev", "v1alpha1", "wasmf
 inline const kube::Resource kResiliencePolicies{"limen.dev", "v1alpha1", "resiliencepolicies",
                                                 "ResiliencePolicy", true};
 
+// What a policy's selector reaches among the Pods of its namespace.
+struct Reach {
+  int64_t matched_workloads = 0;  // workloads with at least one active Pod selected
+  int64_t injected_pods = 0;      // selected active Pods carrying "<policy>@<hash>"
+};
+
+// Counts a policy's Reach. Implemented by limen-operator over its Pod and workload caches;
+// tests implement it with fixed numbers. Must be quick and must not block (a cache read).
+class ReachCounter {
+ public:
+  virtual ~ReachCounter() = default;
+  // `hash`: the policy's current rendered hash ("" when it has none: no Pod is injected).
+  virtual Reach Count(const api::ResiliencePolicy& policy, const std::string& hash) const = 0;
+};
+
 class ResiliencePolicyReconciler final : public kube::Reconciler {
  public:
   // The Stores of the ResiliencePolicy, WasmFilter and ConfigMap informers (the ConfigMap
   // informer may select app.kubernetes.io/managed-by=limen: only Limen's ConfigMaps are read).
+  // `reach` (optional, outlives the reconciler) fills matchedWorkloads and injectedPods.
   ResiliencePolicyReconciler(kube::Client& client, const kube::Store& policies,
                              const kube::Store& filters, const kube::Store& config_maps,
                              const envoy::ConfigRenderer& renderer, kube::EventRecorder& recorder,
-                             kube::Clock& clock, Config config);
+                             kube::Clock& clock, Config config,
+                             const ReachCounter* reach = nullptr);
 
   kube::Outcome Reconcile(const std::string& key) override;
 
@@ -75,6 +95,7 @@ class ResiliencePolicyReconciler final : public kube::Reconciler {
   kube::EventRecorder& recorder_;
   kube::Clock& clock_;
   const Config config_;
+  const ReachCounter* const reach_;
 };
 
 }  // namespace limen::reconcilers::resiliencepolicy

@@ -111,9 +111,10 @@ struct EventSpec {
 std::optional<EventSpec> TransitionEvent(const api::WasmFilterStatus& before,
                                          const api::WasmFilterStatus& after);
 
-// Keys ("namespace/name") of the WasmFilters among `filters` whose source is the ConfigMap
-// `ns`/`name`. The ConfigMap handler enqueues them.
-std::vector<std::string> FiltersReferencingConfigMap(const std::vector<kube::ObjectPtr>& filters,
-                                                     std::string_view ns, std::string_view name);
+// The index of the WasmFilter Store that maps a ConfigMap to the filters reading from it: a
+// filter whose source is configMap {name} is indexed under "<its namespace>/<name>"; image
+// sources are not indexed. The ConfigMap handler (controller.h) looks ConfigMaps up in it.
+inline constexpr char kIndexSourceConfigMap[] = "source-configmap";
+std::vector<std::string> IndexBySourceConfigMap(const kube::Object& filter);
 
 }  // namespace limen::reconcilers::wasmfilter
