@@ -7,7 +7,7 @@
 //   - a ResiliencePolicy referencing it gets limen-<policy>-sidecar: status.renderedConfig
 //     {name, hash} equals the ConfigMap's name and limen.dev/config-hash annotation, the
 //     ConfigMap is owner-referenced; matchedWorkloads/injectedPods count a Pod that carries
-//     "<policy>@<hash>"; the filter turning invalid makes the policy Rendered=False and
+//     "<policy>@<hash>"; the filter turning invalid makes the policy Ready=False (reason WasmFilterNotValidated) and
 //     leaves its ConfigMap alone, turning valid renders it again;
 //   - Events on each transition; controller metrics for both controllers; no status is
 //     rewritten while nothing changes;
@@ -248,7 +248,7 @@ TEST_F(PolicyIntegrationTest, FilterValidationDrivesThePolicysRenderedConfig) {
   Object policy = WaitFor(
       kResiliencePolicies, "checkout",
       [](const Object& p) {
-        return Condition(p, "Rendered") == "True/Rendered" &&
+        return Condition(p, "Ready") == "True/Rendered" &&
                !p.value("/status/renderedConfig/hash"_json_pointer, "").empty();
       },
       "Rendered");
@@ -303,8 +303,8 @@ TEST_F(PolicyIntegrationTest, FilterValidationDrivesThePolicysRenderedConfig) {
   EXPECT_NE(filter.value("/status/reason"_json_pointer, ""), "");
   policy = WaitFor(
       kResiliencePolicies, "checkout",
-      [](const Object& p) { return Condition(p, "Rendered") == "False/WasmFilterNotValidated"; },
-      "Rendered=False/WasmFilterNotValidated");
+      [](const Object& p) { return Condition(p, "Ready") == "False/WasmFilterNotValidated"; },
+      "Ready=False/WasmFilterNotValidated");
   EXPECT_EQ(policy["status"]["renderedConfig"]["hash"], hash);
   cm = client_->Get(kube::resources::kConfigMaps, ns_, "limen-checkout-sidecar");
   ASSERT_TRUE(cm.ok());
@@ -317,7 +317,7 @@ TEST_F(PolicyIntegrationTest, FilterValidationDrivesThePolicysRenderedConfig) {
       [](const Object& f) { return Condition(f, "Validated") == "True/Valid"; }, "Validated again");
   policy = WaitFor(
       kResiliencePolicies, "checkout",
-      [](const Object& p) { return Condition(p, "Rendered") == "True/Rendered"; },
+      [](const Object& p) { return Condition(p, "Ready") == "True/Rendered"; },
       "rendered again");
   EXPECT_EQ(policy["status"]["renderedConfig"]["hash"], hash);
 
@@ -379,7 +379,7 @@ TEST_F(PolicyIntegrationTest, OnlyTheLeaderWritesFilterAndPolicyStatus) {
   ASSERT_TRUE(created.ok()) << created.error().ToString();
   WaitFor(
       kResiliencePolicies, "checkout",
-      [](const Object& p) { return Condition(p, "Rendered") == "True/Rendered"; }, "Rendered");
+      [](const Object& p) { return Condition(p, "Ready") == "True/Rendered"; }, "Rendered");
   std::this_thread::sleep_for(2s);  // give a misbehaving follower time to write too
   auto filter = client_->Get(kWasmFilters, ns_, "authz");
   auto policy = client_->Get(kResiliencePolicies, ns_, "checkout");

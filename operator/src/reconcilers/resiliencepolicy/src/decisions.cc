@@ -156,7 +156,7 @@ api::ResiliencePolicyStatus BuildStatus(const api::ResiliencePolicyStatus& previ
   api::ResiliencePolicyStatus s = previous;
   s.observed_generation = generation;
   api::Condition c;
-  c.type = std::string(kConditionRendered);
+  c.type = std::string(kConditionReady);
   c.status = std::string(outcome.rendered ? api::kConditionTrue : api::kConditionFalse);
   c.observed_generation = generation;
   c.reason = outcome.reason;
@@ -171,8 +171,8 @@ api::ResiliencePolicyStatus BuildStatus(const api::ResiliencePolicyStatus& previ
 
 std::optional<EventSpec> TransitionEvent(const api::ResiliencePolicyStatus& before,
                                          const api::ResiliencePolicyStatus& after) {
-  const api::Condition* b = api::FindStatusCondition(before.conditions, kConditionRendered);
-  const api::Condition* a = api::FindStatusCondition(after.conditions, kConditionRendered);
+  const api::Condition* b = api::FindStatusCondition(before.conditions, kConditionReady);
+  const api::Condition* a = api::FindStatusCondition(after.conditions, kConditionReady);
   if (a == nullptr) return std::nullopt;
   if (b != nullptr && b->status == a->status && b->reason == a->reason &&
       b->message == a->message) {

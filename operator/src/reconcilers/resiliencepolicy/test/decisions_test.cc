@@ -222,7 +222,7 @@ TEST(BuildStatus, RenderedThenFailedKeepsTheRenderedConfig) {
   EXPECT_EQ(ok.rendered_config.name, "limen-checkout-sidecar");
   EXPECT_EQ(ok.rendered_config.hash, "abc");
   ASSERT_EQ(ok.conditions.size(), 1u);
-  EXPECT_EQ(ok.conditions[0].type, "Rendered");
+  EXPECT_EQ(ok.conditions[0].type, "Ready");
   EXPECT_EQ(ok.conditions[0].status, "True");
   EXPECT_EQ(ok.conditions[0].observed_generation, 2);
 

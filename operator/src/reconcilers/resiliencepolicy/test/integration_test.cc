@@ -173,7 +173,7 @@ class ResiliencePolicyIntegrationTest : public ::testing::Test {
                          const std::string& reason,
                          const std::function<bool(const Object&)>& also = nullptr) {
     return WaitFor(kResiliencePolicies, policy, [&](const Object& p) {
-      const Object* c = Condition(p, "Rendered");
+      const Object* c = Condition(p, "Ready");
       return c != nullptr && c->value("status", "") == status && c->value("reason", "") == reason &&
              c->value("observedGeneration", int64_t{0}) ==
                  p["metadata"].value("generation", int64_t{-1}) &&
@@ -273,7 +273,7 @@ TEST_F(ResiliencePolicyIntegrationTest, MissingFilterIsReportedWithoutAConfigMap
   CreatePolicy("orphan", "nope");
   Object p = WaitForRendered("orphan", "False", "WasmFilterNotFound");
   ASSERT_FALSE(p.empty());
-  const Object* c = Condition(p, "Rendered");
+  const Object* c = Condition(p, "Ready");
   EXPECT_NE(c->value("message", "")
                 .find("spec.wasmFilters[0] (nope): WasmFilter " + ns_ + "/nope not found"),
             std::string::npos)
@@ -309,7 +309,7 @@ TEST_F(ResiliencePolicyIntegrationTest,
   WaitForValidated("authz", "False");
   p = WaitForRendered("shop", "False", "WasmFilterNotValidated");
   ASSERT_FALSE(p.empty());
-  EXPECT_NE(Condition(p, "Rendered")->value("message", "").find("InvalidModule"),
+  EXPECT_NE(Condition(p, "Ready")->value("message", "").find("InvalidModule"),
             std::string::npos);
   EXPECT_EQ(p["status"]["renderedConfig"].value("hash", ""), hash);
   auto kept = client_->Get(kube::resources::kConfigMaps, ns_, "limen-shop-sidecar");
@@ -341,7 +341,7 @@ TEST_F(ResiliencePolicyIntegrationTest, SomeoneElsesConfigMapIsNeverOverwritten)
   CreatePolicy("taken", "authz");
   Object p = WaitForRendered("taken", "False", "ConfigMapConflict");
   ASSERT_FALSE(p.empty());
-  EXPECT_NE(Condition(p, "Rendered")->value("message", "").find("is not controlled by this"),
+  EXPECT_NE(Condition(p, "Ready")->value("message", "").find("is not controlled by this"),
             std::string::npos);
   auto still = client_->Get(kube::resources::kConfigMaps, ns_, "limen-taken-sidecar");
   ASSERT_TRUE(still.ok());

@@ -24,10 +24,11 @@
 
 namespace limen::reconcilers::resiliencepolicy {
 
-// The condition this reconciler owns.
-inline constexpr std::string_view kConditionRendered = "Rendered";
+// The condition this reconciler owns: Ready (the API's printer column) — the configuration is
+// rendered and every referenced WasmFilter is validated; the reason says which.
+inline constexpr std::string_view kConditionReady = "Ready";
 
-// Reasons of the Rendered condition.
+// Reasons of the Ready condition.
 inline constexpr std::string_view kReasonRendered = "Rendered";
 inline constexpr std::string_view kReasonWasmFilterNotFound = "WasmFilterNotFound";
 inline constexpr std::string_view kReasonWasmFilterNotValidated = "WasmFilterNotValidated";
