@@ -6,7 +6,9 @@
 //
 // With GOOPS_GATE=1 it prints "ready" and waits for a line on stdin before the timed loop,
 // so the benchmark can wait until the loader has attached its uprobes to this binary.
-// Prints "elapsed_ns <ns> ops <n>".
+// Prints "elapsed_ns <wall ns> cpu_ns <ns> ops <n>"; cpu_ns is the process's user + system
+// time during the loop (getrusage), which leaves out time spent runnable but not running on
+// a shared machine.
 package main
 
 import (
@@ -16,8 +18,17 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
+
+func cpuNanos() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
 
 func main() {
 	if len(os.Args) < 3 {
@@ -33,9 +44,11 @@ func main() {
 		}
 	}
 	var t0 time.Time
+	var c0 int64
 	switch os.Args[1] {
 	case "spawn":
 		var wg sync.WaitGroup
+		c0 = cpuNanos()
 		t0 = time.Now()
 		for i := 0; i < n; i += 64 {
 			for j := 0; j < 64 && i+j < n; j++ {
@@ -51,6 +64,7 @@ func main() {
 				pong <- v
 			}
 		}()
+		c0 = cpuNanos()
 		t0 = time.Now()
 		for i := 0; i < n; i++ {
 			ping <- i
@@ -60,5 +74,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "goops: unknown mode", os.Args[1])
 		os.Exit(2)
 	}
-	fmt.Printf("elapsed_ns %d ops %d\n", time.Since(t0).Nanoseconds(), n)
+	elapsed := time.Since(t0).Nanoseconds()
+	fmt.Printf("elapsed_ns %d cpu_ns %d ops %d\n", elapsed, cpuNanos()-c0, n)
 }
