@@ -44,6 +44,7 @@ trap cleanup EXIT
 step() { echo "== $*"; }
 
 step "Limen: webhook, chart (URL mode), operator, bpf-loader for node $NODE"
+limen_install_crds
 limen_start_webhook
 limen_install_chart
 limen_start_operator
@@ -72,6 +73,8 @@ expect_eq "hello@$hash hello@$hash" \
   "$(jq -r '[.items[].metadata.annotations["limen.dev/injected"]] | join(" ")' <<<"$pods")" "injected annotations"
 expect_eq "limen-sidecar limen-sidecar" \
   "$(jq -r '[.items[].spec.initContainers[]?.name] | join(" ")' <<<"$pods")" "native sidecars"
+expect_eq "2" "$(jq '[.items[].spec.volumes[]? | select(.configMap.name == "hello-filter")] | length' <<<"$pods")" \
+  "the Validated WasmFilter's module volume (ConfigMap hello-filter) in both Pods"
 expect_eq "$hash" "$(kubectl -n "$NS" get configmap "$cm" -o jsonpath='{.metadata.annotations.limen\.dev/config-hash}')" \
   "the sidecar ConfigMap's hash is the injected one"
 

@@ -38,6 +38,13 @@ limen_wait_ready() {
   done
 }
 
+# limen_install_crds: the chart's CRDs first, so the webhook's informers find their kinds
+# (helm install keeps CRDs that already exist).
+limen_install_crds() {
+  kubectl apply --server-side --force-conflicts --field-manager=helm -f "$LIMEN_ROOT/charts/limen/crds/" >/dev/null
+  kubectl wait --for=condition=Established --timeout=60s crd -l app.kubernetes.io/part-of=limen >/dev/null
+}
+
 # limen_start_webhook: serving certificate for 127.0.0.1, then the webhook on a free port.
 limen_start_webhook() {
   local port

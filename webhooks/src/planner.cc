@@ -433,7 +433,12 @@ bool IsValidated(const api::WasmFilter& filter) {
       cond->observed_generation != filter.metadata.generation) {
     return false;
   }
-  if (!filter.status.sha256.empty() && filter.status.sha256 != filter.spec.sha256) return false;
+  // A pinned module (spec.sha256) must be the one validated; an unpinned one is whatever the
+  // operator validated (status.sha256 records it).
+  if (!filter.spec.sha256.empty() && !filter.status.sha256.empty() &&
+      filter.status.sha256 != filter.spec.sha256) {
+    return false;
+  }
   return true;
 }
 

@@ -468,7 +468,13 @@ TEST(Planner, IsValidatedChecksGenerationAndDigest) {
   EXPECT_FALSE(IsValidated(Filter("f", R"({"configMap": {"name": "c", "key": "k"}})", true, 2, 1)));
   auto f = Filter("f", R"({"configMap": {"name": "c", "key": "k"}})", true);
   f.status.sha256 = std::string(64, 'b');
-  EXPECT_FALSE(IsValidated(f));
+  EXPECT_FALSE(IsValidated(f));  // pinned to 'a…', validated 'b…'
+  f.status.sha256 = std::string(64, 'a');
+  EXPECT_TRUE(IsValidated(f));
+  // Not pinned: the module the operator validated (its digest in status) is the one used.
+  f.spec.sha256.clear();
+  f.status.sha256 = std::string(64, 'b');
+  EXPECT_TRUE(IsValidated(f));
 }
 
 TEST(Config, ValidateRequiresPinnedImageAndNonRootUser) {
