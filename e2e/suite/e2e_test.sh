@@ -37,7 +37,7 @@ cleanup() {
   kubectl delete namespace "$NS" --wait=false >/dev/null 2>&1
   kubectl delete node "$NODE" nodeprobestate/"$NODE" --ignore-not-found --wait=false >/dev/null 2>&1
   helm uninstall "$LIMEN_RELEASE" -n "$LIMEN_NAMESPACE" >/dev/null 2>&1
-  [ "${KEEP_RUN:-0}" = 1 ] && echo "run dir: $LIMEN_RUN" >&2 || rm -rf "$LIMEN_RUN"
+  if [ "${KEEP_RUN:-0}" = 1 ]; then echo "run dir: $LIMEN_RUN" >&2; else rm -rf "$LIMEN_RUN"; fi
 }
 trap cleanup EXIT
 
@@ -85,7 +85,8 @@ attributed() {
 }
 retry 90 attributed || { nps | jq .status; cat "$LIMEN_RUN/logs/kubelet.log"; fail "pods not measured in NodeProbeState $NODE"; }
 # Traffic for the tcp.* and go.* probes.
-for port in $(cat "$LIMEN_RUN"/kubelet/*/port); do
+for f in "$LIMEN_RUN"/kubelet/*/port; do
+  port=$(cat "$f")
   for _ in $(seq 20); do curl -sf "http://127.0.0.1:$port/" >/dev/null || fail "workload on $port"; done
 done
 echo "NodeProbeState: $(nps | jq -c '{probesSummary: .status.probesSummary, pods: [.status.pods[] | {name, startupNanos, rssBytes, events}]}')"

@@ -203,5 +203,8 @@ echo "admissions injected so far: $INJECTED" >&2
 kill "$WEBHOOK_PID"; wait "$WEBHOOK_PID" 2>/dev/null || true; WEBHOOK_PID=
 bare_pod down "$NS_ON" | kubectl create -f - >/dev/null
 expect_eq "" "$(get "$NS_ON" down '{.spec.initContainers}')" "Pod admitted uninjected while the webhook is down"
+# ... and the apiserver's metric says so (the webhook itself is down and cannot count it).
+fail_open=$(kubectl get --raw /metrics | awk '/^apiserver_admission_webhook_fail_open_count\{/ && /name="pods.limen.dev"/ {n += $NF} END {print n + 0}')
+[ "$fail_open" -ge 1 ] || fail "apiserver_admission_webhook_fail_open_count for pods.limen.dev is $fail_open"
 grep -q "shutting down" "$WORK/webhook.log" || fail "no graceful shutdown log line"
 echo "PASS" >&2
