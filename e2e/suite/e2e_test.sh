@@ -56,10 +56,8 @@ limen_start_loader "$NODE"
 
 step "policies in $NS: ObservabilityPolicy (sustainFor 10s), WasmFilter, ResiliencePolicy"
 limen_apply_samples "$NS" 10s "$FILTER"
-validated() { [ "$(kubectl -n "$NS" get wasmfilter hello-headers -o jsonpath='{.status.conditions[?(@.type=="Validated")].status}')" = True ]; }
-retry 60 validated || fail "WasmFilter not Validated: $(kubectl -n "$NS" get wasmfilter hello-headers -o jsonpath='{.status}')"
-rendered() { [ -n "$(kubectl -n "$NS" get resiliencepolicy hello -o jsonpath='{.status.renderedConfig.hash}')" ]; }
-retry 60 rendered || fail "ResiliencePolicy has no rendered config: $(kubectl -n "$NS" get resiliencepolicy hello -o jsonpath='{.status}')"
+limen_filter_validated "$NS" hello-headers || fail "WasmFilter not Validated"
+limen_policy_rendered "$NS" hello || fail "ResiliencePolicy not rendered"
 cm=$(kubectl -n "$NS" get resiliencepolicy hello -o jsonpath='{.status.renderedConfig.name}')
 hash=$(kubectl -n "$NS" get resiliencepolicy hello -o jsonpath='{.status.renderedConfig.hash}')
 kubectl -n "$NS" get configmap "$cm" >/dev/null || fail "rendered ConfigMap $cm missing"

@@ -118,8 +118,23 @@ limen_apply_samples() {
     pod-security.kubernetes.io/enforce=restricted >/dev/null
   kubectl -n "$ns" create configmap hello-filter --from-file=filter.wasm="$wasm" \
     --dry-run=client -o yaml | kubectl apply -f - >/dev/null
-  sed -e "s/NAMESPACE/$ns/g" -e "s/SUSTAIN_FOR/$sustain/g" "$LIMEN_ROOT/e2e/suite/manifests/policies.yaml" |
-    kubectl apply -f - >/dev/null
+  # The WasmFilter first: the ResiliencePolicy that references it is then admitted without
+  # a "not Validated yet" warning, and Pods created afterwards get its module.
+  sed -e "s/NAMESPACE/$ns/g" -e "s/SUSTAIN_FOR/$sustain/g" "$LIMEN_ROOT/e2e/suite/manifests/policies.yaml" \
+    >"$LIMEN_RUN/policies.yaml"
+  kubectl apply -f "$LIMEN_RUN/policies.yaml" --selector='!limen.dev/references-filters' >/dev/null 2>&1 || true
+  retry 60 limen_filter_validated "$ns" hello-headers ||
+    fail "WasmFilter hello-headers not Validated: $(kubectl -n "$ns" get wasmfilter hello-headers -o jsonpath='{.status}')"
+  kubectl apply -f "$LIMEN_RUN/policies.yaml" >/dev/null
+  retry 60 limen_policy_rendered "$ns" hello ||
+    fail "ResiliencePolicy hello not rendered: $(kubectl -n "$ns" get resiliencepolicy hello -o jsonpath='{.status}')"
+}
+
+limen_filter_validated() {  # NS NAME
+  [ "$(kubectl -n "$1" get wasmfilter "$2" -o jsonpath='{.status.conditions[?(@.type=="Validated")].status}' 2>/dev/null)" = True ]
+}
+limen_policy_rendered() {  # NS NAME
+  [ -n "$(kubectl -n "$1" get resiliencepolicy "$2" -o jsonpath='{.status.renderedConfig.hash}' 2>/dev/null)" ]
 }
 
 limen_apply_workload() {
