@@ -7,8 +7,8 @@
 //   - a ResiliencePolicy referencing it gets limen-<policy>-sidecar: status.renderedConfig
 //     {name, hash} equals the ConfigMap's name and limen.dev/config-hash annotation, the
 //     ConfigMap is owner-referenced; matchedWorkloads/injectedPods count a Pod that carries
-//     "<policy>@<hash>"; the filter turning invalid makes the policy Ready=False (reason WasmFilterNotValidated) and
-//     leaves its ConfigMap alone, turning valid renders it again;
+//     "<policy>@<hash>"; the filter turning invalid makes the policy Ready=False (reason
+//     WasmFilterNotValidated) and leaves its ConfigMap alone, turning valid renders it again;
 //   - Events on each transition; controller metrics for both controllers; no status is
 //     rewritten while nothing changes;
 //   - deleting the policy garbage-collects its ConfigMap (kube-controller-manager's GC);
@@ -95,6 +95,7 @@ class PolicyIntegrationTest : public ::testing::Test {
 
   void SetUp() override {
     ASSERT_NE(client_, nullptr);
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): tests never modify their environment.
     ASSERT_NE(std::getenv("LIMEN_OPERATOR_BIN"), nullptr);
     auto ns = t::CreateTestNamespace(*client_, "oppol");
     ASSERT_TRUE(ns.ok()) << ns.status().ToString();
@@ -108,6 +109,7 @@ class PolicyIntegrationTest : public ::testing::Test {
 
   std::unique_ptr<OperatorProcess> Start(const std::string& name,
                                          const std::string& field_manager = "limen-operator") {
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): tests never modify their environment.
     const std::string kubeconfig = std::string(std::getenv("LIMEN_CLUSTER_DIR")) + "/kubeconfig";
     const std::string config = "kubeconfig: " + kubeconfig + "\nwatchNamespace: " + ns_ +
                                "\nleaderElection: {namespace: " + ns_ +
@@ -317,8 +319,7 @@ TEST_F(PolicyIntegrationTest, FilterValidationDrivesThePolicysRenderedConfig) {
       [](const Object& f) { return Condition(f, "Validated") == "True/Valid"; }, "Validated again");
   policy = WaitFor(
       kResiliencePolicies, "checkout",
-      [](const Object& p) { return Condition(p, "Ready") == "True/Rendered"; },
-      "rendered again");
+      [](const Object& p) { return Condition(p, "Ready") == "True/Rendered"; }, "rendered again");
   EXPECT_EQ(policy["status"]["renderedConfig"]["hash"], hash);
 
   // Events for every transition.

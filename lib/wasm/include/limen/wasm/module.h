@@ -76,7 +76,7 @@ struct Module {
 };
 
 struct ReadOptions {
-  size_t max_size = 8 * 1024 * 1024;  // larger modules are rejected before decoding
+  size_t max_size = size_t{8} * 1024 * 1024;  // larger modules are rejected before decoding
 };
 
 // Decodes `bytes`. An error is InvalidArgument with a message such as

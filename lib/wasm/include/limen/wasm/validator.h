@@ -29,7 +29,7 @@ StatusOr<Abi> ParseAbi(std::string_view name);
 
 struct ValidationOptions {
   std::optional<Abi> abi;  // the ABI the module must meet; nullopt = only well-formedness
-  size_t max_size = 8 * 1024 * 1024;
+  size_t max_size = size_t{8} * 1024 * 1024;
   std::string expected_sha256;  // lower-case hex; empty = not checked
   std::vector<std::string> wasi_import_modules = {"wasi_snapshot_preview1"};
 };

@@ -309,8 +309,7 @@ TEST_F(ResiliencePolicyIntegrationTest,
   WaitForValidated("authz", "False");
   p = WaitForRendered("shop", "False", "WasmFilterNotValidated");
   ASSERT_FALSE(p.empty());
-  EXPECT_NE(Condition(p, "Ready")->value("message", "").find("InvalidModule"),
-            std::string::npos);
+  EXPECT_NE(Condition(p, "Ready")->value("message", "").find("InvalidModule"), std::string::npos);
   EXPECT_EQ(p["status"]["renderedConfig"].value("hash", ""), hash);
   auto kept = client_->Get(kube::resources::kConfigMaps, ns_, "limen-shop-sidecar");
   ASSERT_TRUE(kept.ok());

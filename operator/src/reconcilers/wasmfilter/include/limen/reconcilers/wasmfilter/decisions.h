@@ -49,7 +49,7 @@ struct Config {
   // Accept image sources pinned only by tag (ghcr.io/acme/f:1.0). Off by default: a tag can
   // be moved to other bytes after validation, a digest cannot.
   bool allow_image_tags = false;
-  size_t max_module_size = 8 * 1024 * 1024;  // issue 9: 8 MiB
+  size_t max_module_size = size_t{8} * 1024 * 1024;  // issue 9: 8 MiB
   // Modules a `wasi` filter may import from.
   std::vector<std::string> wasi_import_modules = {"wasi_snapshot_preview1"};
   // fieldManager of the status writes.
