@@ -25,4 +25,7 @@ if(TARGET limen::kube_client)
     ENV ${LIMEN_CLUSTER_ENV} LIMEN_LEASE_CONTENDER=$<TARGET_FILE:lease_contender>
         LIMEN_SOURCE_DIR=${PROJECT_SOURCE_DIR})
   add_dependencies(test_kube_runtime_integration lease_contender)
+  # It kills and restarts the fixture's kube-apiserver: nothing else may run meanwhile (the
+  # webhook rotation test, for one, counts every failed Pod creation).
+  set_tests_properties(kube_runtime_integration PROPERTIES RUN_SERIAL TRUE)
 endif()
