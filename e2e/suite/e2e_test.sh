@@ -54,8 +54,11 @@ KUBELET_PID=$!
 retry 30 kubectl get node "$NODE" >/dev/null 2>&1 || fail "the kubelet did not register node $NODE"
 limen_start_loader "$NODE"
 
-step "policies in $NS: ObservabilityPolicy (sustainFor 10s), WasmFilter, ResiliencePolicy"
-limen_apply_samples "$NS" 10s "$FILTER"
+step "policies in $NS: ObservabilityPolicy (sustainFor 10s, startup ≤ 1 s), WasmFilter, ResiliencePolicy"
+# Startup threshold 1 s, not 12 ms: the suite checks Limen's logic, and a loaded CI machine
+# can take longer than 12 ms to start even a small Go program (seen: 16 ms). Memory (a Go
+# program's ≈ 5 MB RSS > 3.2M) stays unmet, so the workload is Sustained on 2 of 3.
+limen_apply_samples "$NS" 10s "$FILTER" 1000
 limen_filter_validated "$NS" hello-headers || fail "WasmFilter not Validated"
 limen_policy_rendered "$NS" hello || fail "ResiliencePolicy not rendered"
 cm=$(kubectl -n "$NS" get resiliencepolicy hello -o jsonpath='{.status.renderedConfig.name}')
@@ -97,6 +100,8 @@ sustained() { iwl | jq -e '.status.conditions[]? | select(.type == "Ready" and .
 retry 120 sustained || { iwl | jq .status; fail "InstrumentedWorkload $iwl_name never became Sustained"; }
 state=$(iwl)
 echo "status: $(jq -c '.status | {criteria, pods}' <<<"$state")"
+jq -e '[.status.criteria[] | select(.met == "True") | .name] | index("Startup") != null and index("Coverage") != null' \
+  <<<"$state" >/dev/null || fail "Startup and Coverage should hold: $(jq -c .status.criteria <<<"$state")"
 jq -e '.status.pods.total == 2 and .status.pods.injected == 2 and .status.pods.instrumented == 2' <<<"$state" >/dev/null ||
   fail "pod counts: $(jq -c .status.pods <<<"$state")"
 expect_eq "Deployment/hello" "$(jq -r '.metadata.ownerReferences[0] | .kind + "/" + .name' <<<"$state")" "IWL owner"

@@ -110,9 +110,10 @@ limen_stop() {
   done
 }
 
-# limen_apply_samples NS SUSTAIN_FOR WASM: the sample policies, filter module and Deployment.
+# limen_apply_samples NS SUSTAIN_FOR WASM [STARTUP_MILLIS]: the sample policies and filter
+# module (the startup threshold defaults to DESIGN.md's 12 ms).
 limen_apply_samples() {
-  local ns=$1 sustain=$2 wasm=$3
+  local ns=$1 sustain=$2 wasm=$3 startup=${4:-12}
   kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
   kubectl label namespace "$ns" --overwrite limen.dev/injection=enabled \
     pod-security.kubernetes.io/enforce=restricted >/dev/null
@@ -120,7 +121,8 @@ limen_apply_samples() {
     --dry-run=client -o yaml | kubectl apply -f - >/dev/null
   # The WasmFilter first: the ResiliencePolicy that references it is then admitted without
   # a "not Validated yet" warning, and Pods created afterwards get its module.
-  sed -e "s/NAMESPACE/$ns/g" -e "s/SUSTAIN_FOR/$sustain/g" "$LIMEN_ROOT/e2e/suite/manifests/policies.yaml" \
+  sed -e "s/NAMESPACE/$ns/g" -e "s/SUSTAIN_FOR/$sustain/g" -e "s/STARTUP_MILLIS/$startup/g" \
+    "$LIMEN_ROOT/e2e/suite/manifests/policies.yaml" \
     >"$LIMEN_RUN/policies.yaml"
   kubectl apply -f "$LIMEN_RUN/policies.yaml" --selector='!limen.dev/references-filters' >/dev/null 2>&1 || true
   retry 60 limen_filter_validated "$ns" hello-headers ||
