@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "cluster.h"
+#include "cluster_suite.h"
 #include "limen/kube/http_client.h"
 #include "operator_process.h"
 
@@ -76,23 +77,8 @@ std::set<std::string> StatusManagers(const Object& obj) {
   return out;
 }
 
-class PolicyIntegrationTest : public ::testing::Test {
+class PolicyIntegrationTest : public t::ClusterSuite {
  protected:
-  static void SetUpTestSuite() {
-    auto c = t::ConnectToFixtureCluster();
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    client_ = std::move(*c).release();
-    Status crds = t::ApplyCrds(*client_);
-    ASSERT_TRUE(crds.ok()) << crds.ToString();
-    auto sample = t::ReadFile(std::string(LIMEN_WASM_SAMPLES_DIR) + "/c-proxy-wasm.wasm");
-    ASSERT_TRUE(sample.ok()) << sample.status().ToString();
-    sample_ = new std::string(std::move(*sample));
-  }
-  static void TearDownTestSuite() {
-    delete client_;
-    delete sample_;
-  }
-
   void SetUp() override {
     ASSERT_NE(client_, nullptr);
     // NOLINTNEXTLINE(concurrency-mt-unsafe): tests never modify their environment.
@@ -220,13 +206,8 @@ class PolicyIntegrationTest : public ::testing::Test {
     return reasons;
   }
 
-  static kube::HttpClient* client_;
-  static std::string* sample_;
   std::string ns_, dir_;
 };
-
-kube::HttpClient* PolicyIntegrationTest::client_ = nullptr;
-std::string* PolicyIntegrationTest::sample_ = nullptr;
 
 const Object kModulesSource = {{"configMap", {{"name", "modules"}, {"key", "authz.wasm"}}}};
 

@@ -19,6 +19,7 @@
 #include <prometheus/registry.h>
 
 #include "cluster.h"
+#include "cluster_suite.h"
 #include "limen/envoy/render.h"
 #include "limen/kube/event_recorder.h"
 #include "limen/kube/informer.h"
@@ -36,23 +37,8 @@ namespace wf = limen::reconcilers::wasmfilter;
 
 constexpr auto kTimeout = 60s;
 
-class ResiliencePolicyIntegrationTest : public ::testing::Test {
+class ResiliencePolicyIntegrationTest : public t::ClusterSuite {
  protected:
-  static void SetUpTestSuite() {
-    auto c = t::ConnectToFixtureCluster();
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    client_ = std::move(*c).release();
-    Status crds = t::ApplyCrds(*client_);
-    ASSERT_TRUE(crds.ok()) << crds.ToString();
-    auto sample = t::ReadFile(std::string(LIMEN_WASM_SAMPLES_DIR) + "/c-proxy-wasm.wasm");
-    ASSERT_TRUE(sample.ok()) << sample.status().ToString();
-    sample_ = new std::string(std::move(*sample));
-  }
-  static void TearDownTestSuite() {
-    delete client_;
-    delete sample_;
-  }
-
   void SetUp() override {
     ASSERT_NE(client_, nullptr);
     auto ns = t::CreateTestNamespace(*client_, "respol");
@@ -201,8 +187,6 @@ class ResiliencePolicyIntegrationTest : public ::testing::Test {
     return total;
   }
 
-  static inline kube::HttpClient* client_ = nullptr;
-  static inline std::string* sample_ = nullptr;
   std::string ns_;
   prometheus::Registry registry_;
   const envoy::EnvoyConfigRenderer renderer_{envoy::RenderConfig{}};

@@ -12,6 +12,7 @@
 #include <prometheus/registry.h>
 
 #include "cluster.h"
+#include "cluster_suite.h"
 #include "limen/kube/controller.h"
 #include "limen/kube/event_recorder.h"
 #include "limen/kube/informer.h"
@@ -27,23 +28,8 @@ namespace t = limen::reconcilers::testing;
 
 constexpr auto kTimeout = 60s;
 
-class WasmFilterIntegrationTest : public ::testing::Test {
+class WasmFilterIntegrationTest : public t::ClusterSuite {
  protected:
-  static void SetUpTestSuite() {
-    auto c = t::ConnectToFixtureCluster();
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    client_ = std::move(*c).release();
-    Status crds = t::ApplyCrds(*client_);
-    ASSERT_TRUE(crds.ok()) << crds.ToString();
-    auto sample = t::ReadFile(std::string(LIMEN_WASM_SAMPLES_DIR) + "/c-proxy-wasm.wasm");
-    ASSERT_TRUE(sample.ok()) << sample.status().ToString();
-    sample_ = new std::string(std::move(*sample));
-  }
-  static void TearDownTestSuite() {
-    delete client_;
-    delete sample_;
-  }
-
   void SetUp() override {
     ASSERT_NE(client_, nullptr);
     auto ns = t::CreateTestNamespace(*client_, "wasmf");
@@ -162,8 +148,6 @@ class WasmFilterIntegrationTest : public ::testing::Test {
         std::span(reinterpret_cast<const uint8_t*>(sample_->data()), sample_->size()));
   }
 
-  static inline kube::HttpClient* client_ = nullptr;
-  static inline std::string* sample_ = nullptr;
   std::string ns_;
   prometheus::Registry registry_;
   std::unique_ptr<kube::Informer> filters_;
