@@ -24,8 +24,11 @@ static int server(int port) {
 
   a.sin_addr.s_addr = htonl(INADDR_ANY);
   setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  socklen_t len = sizeof(a);
   if (bind(s, (struct sockaddr*)&a, sizeof(a)) || listen(s, 1)) return perror("server"), 1;
-  printf("listening\n");
+  /* Port 0: the kernel picks a free one, announced here (a fixed port can be taken). */
+  if (getsockname(s, (struct sockaddr*)&a, &len)) return perror("getsockname"), 1;
+  printf("listening %d\n", ntohs(a.sin_port));
   fflush(stdout);
   c = accept(s, NULL, NULL);
   while ((n = read(c, buf, sizeof(buf))) > 0) total += n;
