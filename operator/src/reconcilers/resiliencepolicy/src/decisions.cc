@@ -174,11 +174,13 @@ std::optional<EventSpec> TransitionEvent(const api::ResiliencePolicyStatus& befo
   const api::Condition* b = api::FindStatusCondition(before.conditions, kConditionReady);
   const api::Condition* a = api::FindStatusCondition(after.conditions, kConditionReady);
   if (a == nullptr) return std::nullopt;
+  const bool ok = a->status == api::kConditionTrue;
+  // A transition: status or reason changed, or a new rendering (its hash is the message). A
+  // failure whose wording changes for the same reason is not one (no Event noise).
   if (b != nullptr && b->status == a->status && b->reason == a->reason &&
-      b->message == a->message) {
+      (!ok || b->message == a->message)) {
     return std::nullopt;
   }
-  const bool ok = a->status == api::kConditionTrue;
   EventSpec e;
   e.type = ok ? kube::EventType::kNormal : kube::EventType::kWarning;
   e.reason = std::string(ok ? kEventRendered : kEventRenderFailed);

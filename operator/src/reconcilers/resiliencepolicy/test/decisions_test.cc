@@ -269,6 +269,10 @@ TEST(TransitionEvent, Table) {
   EXPECT_EQ(failed->reason, "RenderFailed");
   EXPECT_EQ(failed->note, "WasmFilterNotFound: gone");
   EXPECT_FALSE(TransitionEvent(bad, bad));
+  // Still failing for the same reason, in other words: no new Event.
+  auto reworded = bad;
+  reworded.conditions[0].message = "gone again";
+  EXPECT_FALSE(TransitionEvent(bad, reworded));
 }
 
 TEST(PoliciesReferencingFilter, Table) {
