@@ -17,17 +17,35 @@ pid_is_ours() {
   [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$dir/"
 }
 
+# pid_exiting PID: the process is inside exit(): its memory (and so its command line) is
+# gone, but some thread is not a zombie yet. Until the last thread has exited, its open
+# files — the listening sockets — are still held, so a restart could not bind the port.
+pid_exiting() {
+  [ -d "/proc/$1" ] && [ ! -s "/proc/$1/cmdline" ] &&
+    awk '/^State:/ && $2 != "Z" { found = 1 } END { exit !found }' "/proc/$1"/task/*/status 2>/dev/null
+}
+
+# wait_exited DIR PID TENTHS: waits up to TENTHS × 0.1 s until PID has fully exited (its
+# sockets closed), so a restart can bind the same port. Returns 1 if it is still ours.
+wait_exited() {
+  local dir=$1 pid=$2 _
+  for _ in $(seq 1 "$3"); do
+    pid_is_ours "$dir" "$pid" || pid_exiting "$pid" || return 0
+    sleep 0.1
+  done
+  ! pid_is_ours "$dir" "$pid"
+}
+
 stop_component() {
   local dir=$1 name=$2 pidfile="$1/pids/$2" pid
   [ -f "$pidfile" ] || return 0
   pid=$(cat "$pidfile")
   if pid_is_ours "$dir" "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do pid_is_ours "$dir" "$pid" || break; sleep 0.1; done
-    if pid_is_ours "$dir" "$pid"; then
+    if ! wait_exited "$dir" "$pid" 100; then
       log "$name (pid $pid) ignored SIGTERM for 10 s; sending SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do pid_is_ours "$dir" "$pid" || break; sleep 0.1; done
+      wait_exited "$dir" "$pid" 50 || true
     fi
   fi
   rm -f "$pidfile"
