@@ -116,10 +116,17 @@ static __always_inline __u32 current_slot(void) {
   return 0;
 }
 
-static __always_inline __u32 sock_slot(const void* sk) {
-  __u64 key = (__u64)sk;
+/* The slot of a socket: learnt from its process-context events, else the cgroup (v2) that
+ * created the socket, which the kernel keeps in sk_cgrp_data — so a retransmit fired from
+ * a timer is attributed even when no other TCP probe saw the socket before. */
+static __always_inline __u32 sock_slot(const struct sock* sk) {
+  __u64 key = (__u64)sk, cgid;
   __u32* slot = bpf_map_lookup_elem(&sock_slots, &key);
 
+  if (slot) return *slot;
+  if (!bpf_core_field_exists(sk->sk_cgrp_data.cgroup)) return 0; /* before 5.15: a union */
+  cgid = BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
+  slot = bpf_map_lookup_elem(&cgroup_slots, &cgid);
   return slot ? *slot : 0;
 }
 
@@ -264,7 +271,7 @@ int tp_send(struct trace_event_raw_sock_msg_length* ctx) {
 
 /* ---- tcp.retransmit (tcp:tcp_retransmit_skb, usually from a timer) ---- */
 
-static __always_inline int on_retransmit(const void* sk, __u16 sport, __u16 dport) {
+static __always_inline int on_retransmit(const struct sock* sk, __u16 sport, __u16 dport) {
   __u32 slot = sock_slot(sk);
   struct limen_event* e;
 
@@ -288,12 +295,13 @@ int BPF_PROG(raw_retransmit, const struct sock* sk, const struct sk_buff* skb) {
 
 SEC("tracepoint/tcp/tcp_retransmit_skb")
 int tp_retransmit(struct trace_event_raw_tcp_retransmit_skb* ctx) {
-  return on_retransmit(ctx->skaddr, ctx->sport, ctx->dport);
+  return on_retransmit((const struct sock*)ctx->skaddr, ctx->sport, ctx->dport);
 }
 
 /* ---- tcp.state (sock:inet_sock_set_state); TCP_LISTEN is the startup end mark ---- */
 
-static __always_inline int on_state(const void* sk, __u16 protocol, int oldstate, int newstate,
+static __always_inline int on_state(const struct sock* sk, __u16 protocol, int oldstate,
+                                    int newstate,
                                     __u16 sport, __u16 dport) {
   __u32 slot;
   struct limen_event* e;
@@ -332,7 +340,8 @@ int BPF_PROG(raw_state, const struct sock* sk, const int oldstate, const int new
 
 SEC("tracepoint/sock/inet_sock_set_state")
 int tp_state(struct trace_event_raw_inet_sock_set_state* ctx) {
-  return on_state(ctx->skaddr, ctx->protocol, ctx->oldstate, ctx->newstate, ctx->sport, ctx->dport);
+  return on_state((const struct sock*)ctx->skaddr, ctx->protocol, ctx->oldstate, ctx->newstate,
+                  ctx->sport, ctx->dport);
 }
 
 /* ---- Go runtime uprobes (register ABI, Go >= 1.17) ---- */

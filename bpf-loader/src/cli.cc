@@ -1,5 +1,6 @@
 #include "limen/bpf/cli.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace limen::bpf {
@@ -47,6 +48,12 @@ Status ParseProbes(const std::string& v, std::set<Probe>& probes) {
 
 StatusOr<CliConfig> ParseCli(const std::vector<std::string>& args) {
   CliConfig c;
+  const bool help = std::any_of(args.begin(), args.end(),
+                                [](const std::string& a) { return a == "-h" || a == "--help"; });
+  if (help || (!args.empty() && args[0] == "help")) {
+    c.command = "help";
+    return c;
+  }
   size_t first = 1;
   if (args.empty() || args[0].rfind("--", 0) == 0) {
     c.command = "kube";

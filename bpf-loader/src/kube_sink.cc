@@ -4,6 +4,7 @@
 
 #include "limen/api/well_known.h"
 #include "limen/bpf/node_probe_state.h"
+#include "limen/bpf/probe_events.h"
 
 namespace limen::bpf {
 
@@ -12,8 +13,13 @@ constexpr char kFieldManager[] = "limen-bpf-loader";
 }
 
 NodeProbeStateWriter::NodeProbeStateWriter(kube::Client& client, std::string node,
-                                           std::chrono::milliseconds interval, kube::Clock& clock)
-    : client_(client), node_(std::move(node)), interval_(interval), clock_(clock) {}
+                                           std::chrono::milliseconds interval, kube::Clock& clock,
+                                           kube::EventRecorder* events)
+    : client_(client),
+      node_(std::move(node)),
+      interval_(interval),
+      clock_(clock),
+      events_(events) {}
 
 Status NodeProbeStateWriter::Report(const NodeReport& report) {
   NodeReport r = report;
@@ -36,7 +42,17 @@ Status NodeProbeStateWriter::Report(const NodeReport& report) {
   last_ = std::move(key);
   last_write_ = now;
   ++writes_;
+  AnnounceProbes(r.probes);
   return Status::Ok();
+}
+
+void NodeProbeStateWriter::AnnounceProbes(const std::vector<ProbeStatus>& probes) {
+  if (!events_) return;
+  for (const ProbeEvent& e : ProbeTransitions(announced_, probes)) {
+    events_->Event(ref_, e.warning ? kube::EventType::kWarning : kube::EventType::kNormal, e.reason,
+                   "AttachProbe", e.note);
+  }
+  announced_ = probes;
 }
 
 Status NodeProbeStateWriter::EnsureObject() {
@@ -44,6 +60,7 @@ Status NodeProbeStateWriter::EnsureObject() {
   auto got = client_.Get(kNodeProbeStates, "", node_);
   if (got.ok()) {
     exists_ = true;
+    ref_ = kube::ReferenceTo(*got);
     return Status::Ok();
   }
   if (!got.error().IsNotFound()) {
@@ -73,7 +90,12 @@ Status NodeProbeStateWriter::EnsureObject() {
   if (!created.ok() && !created.error().IsAlreadyExists()) {
     return created.error().ToStatus().WithContext("creating NodeProbeState " + node_);
   }
-  if (created.ok()) spdlog::info("created NodeProbeState {}", node_);
+  if (created.ok()) {
+    spdlog::info("created NodeProbeState {}", node_);
+    ref_ = kube::ReferenceTo(*created);
+  } else {  // created by an earlier run of ours a moment ago: refer to it by name
+    ref_ = kube::ReferenceTo(obj);
+  }
   exists_ = true;
   return Status::Ok();
 }

@@ -159,7 +159,12 @@ int Kube(CliConfig cfg) {
   auto synced = [&] { return pods.HasSynced() && policies.HasSynced(); };
 
   KubePodSource source(pods.store(), policies.store(), synced);
-  NodeProbeStateWriter sink(**client, cfg.node, std::chrono::milliseconds(cfg.report_interval_ms));
+  limen::kube::EventRecorderOptions event_opts;
+  event_opts.reporting_controller = "limen.dev/bpf-loader";
+  event_opts.reporting_instance = "limen-bpf-loader-" + cfg.node;
+  limen::kube::EventRecorder events(**client, event_opts);
+  NodeProbeStateWriter sink(**client, cfg.node, std::chrono::milliseconds(cfg.report_interval_ms),
+                            limen::kube::RealClock::Instance(), &events);
   AgentOptions opts = Options(cfg);
   opts.probes_from_pods = true;
   Agent agent(opts, source, &sink);
@@ -193,6 +198,10 @@ int main(int argc, char** argv) {
   if (!cfg.ok()) {
     std::cerr << "limen-bpf-loader: " << cfg.status().message() << "\n" << kUsage;
     return 2;
+  }
+  if (cfg->command == "help") {
+    std::cout << kUsage;
+    return 0;
   }
   auto fmt = cfg->log_format == "text" ? limen::serving::LogFormat::kText
                                        : limen::serving::LogFormat::kJson;

@@ -38,6 +38,16 @@ TEST(ParseCli, KubeIsTheDefault) {
   EXPECT_EQ(k->node, "n2");
 }
 
+TEST(ParseCli, HelpWinsOverEverythingElse) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"help"}, {"--help"}, {"-h"}, {"standalone", "--help"}, {"kube", "--pid", "-h"}}) {
+    auto c = ParseCli(args);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->command, "help") << args.back();
+  }
+  EXPECT_EQ(ParseCli({"standalone", "--pid", "1"})->command, "standalone");
+}
+
 TEST(ParseCli, BadInputNamesTheFlag) {
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {"bogus"},

@@ -258,6 +258,26 @@ TEST_F(KernelTest, ForcedRetransmitIsSeen) {
   EXPECT_GT(Container(r)->measurements.tcp_retransmits, 0u);
 }
 
+// With tcp.retransmit alone no process-context probe sees the socket first: the retransmit
+// (fired from the RTO timer, in softirq) is attributed by the socket's cgroup.
+TEST_F(KernelTest, RetransmitAloneIsAttributedByTheSocketsCgroup) {
+  CgroupMounts m = Mounts();
+  TestCgroup cg(OwnCgroupDir(m.v2), "limen-test-rtx1-" + std::to_string(getpid()));
+  StaticPodSource source({Pod(ContainerTarget{"app", "", {cg.path()}, {}})});
+  AgentOptions options;
+  options.loader.probes = {Probe::kTcpRetransmit};
+  Agent agent(options, source, nullptr);
+  ASSERT_TRUE(agent.Start().ok());
+  ASSERT_TRUE(agent.Resync().ok());
+  Child peer({TestData("tcp_peer"), "retransmit"}, {cg.path()});
+  EXPECT_EQ(peer.ReadLine(), "done");
+  NodeReport r = PollUntil(
+      agent, [](const NodeReport& rep) { return CountOf(rep, Probe::kTcpRetransmit).hits > 0; });
+  EXPECT_GT(CountOf(r, Probe::kTcpRetransmit).hits, 0u);
+  ASSERT_NE(Container(r), nullptr);
+  EXPECT_GT(Container(r)->measurements.tcp_retransmits, 0u);
+}
+
 TEST_F(KernelTest, StartupOfA5msWorkloadIsBetween5And7ms) {
   CgroupMounts m = Mounts();
   TestCgroup cg(OwnCgroupDir(m.v2), "limen-test-startup-" + std::to_string(getpid()));

@@ -160,6 +160,17 @@ expect_eq "limen" "$(jq -r '.metadata.labels["app.kubernetes.io/managed-by"]' <<
 jq -e '[.status.probes[].name] | sort == ["process.exec","process.exit","tcp.send","tcp.state"]' \
   <<<"$state" >/dev/null || fail "probes: $(jq -c .status.probes <<<"$state")"
 
+echo "== Kubernetes Events: one ProbeAttached per attached probe, regarding the NodeProbeState"
+attached_notes() {
+  kubectl get events.events.k8s.io -n default -o json | jq -r --arg node "$node" \
+    '[.items[] | select(.regarding.kind == "NodeProbeState" and .regarding.name == $node
+       and .reason == "ProbeAttached" and .reportingController == "limen.dev/bpf-loader")
+     | .note] | sort | join(";")'
+}
+four_attached() { [ "$(attached_notes | tr ';' '\n' | grep -c attached)" -eq 4 ]; }
+retry 15 four_attached || fail "want 4 ProbeAttached Events for NodeProbeState $node, got: $(attached_notes)"
+expect_contains "$(attached_notes)" "tcp.send attached (" "ProbeAttached notes"
+
 echo "== a new process in the container: exec → listen() is its startup, events are counted"
 start_in_cgroup "$tmp/second.out"; second=$last_pid
 retry 10 grep -q listening "$tmp/second.out" || fail "second workload did not start"

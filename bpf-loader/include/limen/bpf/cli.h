@@ -5,6 +5,7 @@
 //       [--report-interval-ms N] [--resync-interval-ms N] [--ringbuf-bytes N]
 //       [--log-level info] [--log-format json|text]
 //   limen-bpf-loader features
+//   limen-bpf-loader help | -h | --help   (usage on stdout, exit 0)
 //   limen-bpf-loader standalone (--pid N | --cgroup PATH | --container-id RUNTIME://ID)...
 //       [--pod NAMESPACE/NAME[/UID]] [--container NAME] [--probes a,b,...]
 //       [--metrics-addr HOST:PORT] [--print-json] [--report-interval-ms N]
@@ -24,7 +25,7 @@
 namespace limen::bpf {
 
 struct CliConfig {
-  std::string command;  // "kube" (the default), "standalone" or "features"
+  std::string command;  // "kube" (the default), "standalone", "features" or "help"
   PodTarget pod{"standalone", "standalone", "", {}};
   std::set<Probe> probes;    // empty = all
   std::string metrics_addr;  // "" = no HTTP endpoint

@@ -8,6 +8,9 @@
 //   - at a bounded rate, only when changed, with a heartbeat (ShouldWriteStatus in
 //     node_probe_state.h: reportedAt is refreshed at least every 2 × interval because the
 //     operator treats samples older than 3 × interval as stale).
+//   - after each successful write, sends the Kubernetes Events of the probes' state changes
+//     since the last write (probe_events.h), regarding the NodeProbeState, when given an
+//     EventRecorder.
 // A failed write is returned (the agent logs it) and retried at the next report.
 //
 // Thread-safety: not thread-safe; the agent loop calls Report(). The Client is thread-safe.
@@ -20,6 +23,7 @@
 #include "limen/bpf/sources.h"
 #include "limen/kube/client.h"
 #include "limen/kube/clock.h"
+#include "limen/kube/event_recorder.h"
 
 namespace limen::bpf {
 
@@ -32,7 +36,8 @@ inline const kube::Resource kObservabilityPolicies{"limen.dev", "v1alpha1", "obs
 class NodeProbeStateWriter : public StateSink {
  public:
   NodeProbeStateWriter(kube::Client& client, std::string node, std::chrono::milliseconds interval,
-                       kube::Clock& clock = kube::RealClock::Instance());
+                       kube::Clock& clock = kube::RealClock::Instance(),
+                       kube::EventRecorder* events = nullptr);
   Status Report(const NodeReport& report) override;
 
   int64_t writes() const { return writes_; }
@@ -40,15 +45,19 @@ class NodeProbeStateWriter : public StateSink {
  private:
   Status EnsureObject();
   Status PatchStatus(const nlohmann::json& status);
+  void AnnounceProbes(const std::vector<ProbeStatus>& probes);
 
   // Constant after construction.
   kube::Client& client_;
   const std::string node_;
   const std::chrono::milliseconds interval_;
   kube::Clock& clock_;
+  kube::EventRecorder* const events_;  // may be null: no Events
 
-  bool exists_ = false;  // the object was seen or created
-  std::string last_;     // comparison form of the last status written
+  bool exists_ = false;                 // the object was seen or created
+  kube::ObjectReference ref_;           // of the object, once it exists
+  std::vector<ProbeStatus> announced_;  // probe states the last Events described
+  std::string last_;                    // comparison form of the last status written
   std::optional<kube::Clock::MonoTime> last_write_;
   int64_t writes_ = 0;
 };
