@@ -27,6 +27,8 @@ bpfLoader.podLabels map-of-string
 bpfLoader.serviceAccount.annotations map-of-string
 bpfLoader.tolerations free-form
 commonLabels map-of-string
+grafana.dashboards.annotations map-of-string
+grafana.dashboards.labels map-of-string
 networkPolicy.metricsFrom free-form
 operator.affinity.nodeAffinity free-form
 operator.affinity.podAffinity free-form
@@ -37,6 +39,8 @@ operator.podLabels map-of-string
 operator.reconcilers free-form
 operator.serviceAccount.annotations map-of-string
 operator.tolerations free-form
+prometheusRule.alertLabels map-of-string
+prometheusRule.labels map-of-string
 serviceMonitor.labels map-of-string
 webhook.affinity.nodeAffinity free-form
 webhook.affinity.podAffinity free-form

@@ -110,14 +110,25 @@ echo "$table"
 expect_eq "NAME STARTUP MEMORY COVERAGE CRITERIA READY AGE" "$(head -1 <<<"$table" | tr -s ' ')" "iwl columns"
 expect_eq True "$(tail -1 <<<"$table" | awk '{print $6}')" "READY column"
 
+step "a malformed admission request gets a 4xx, not a crash"
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$LIMEN_RUN/certs/ca.crt" -X POST \
+  -H 'Content-Type: text/plain' --data 'not an AdmissionReview' "$WEBHOOK_URL/mutate-pods")
+expect_eq 415 "$code" "webhook answer to a text/plain body"
+
 step "promtool check metrics on every binary"
 while read -r name url; do
   extra=(); [ "$name" != webhook ] || extra=(--cacert "$LIMEN_RUN/certs/ca.crt")
   body=$(curl -sf "${extra[@]}" "$url") || fail "scrape $name $url"
   out=$(promtool check metrics <<<"$body" 2>&1) || fail "promtool check metrics on $name: $out"
   [ -z "$out" ] || echo "promtool on $name (lint): $(head -3 <<<"$out")"
+  printf '%s\n' "$body" >"$LIMEN_RUN/scrape-$name.txt"
 done <"$LIMEN_RUN/urls"
 expect_contains "$(curl -sf "$OPERATOR_URL/metrics")" "limen_workload_sustained{namespace=\"$NS\"" "operator metrics"
+# The chart's Grafana dashboards and alert rules query only metrics these scrapes have.
+scrapes=(); for f in "$LIMEN_RUN"/scrape-*.txt; do scrapes+=(--scrape "$f"); done
+expect_eq 6 "${#scrapes[@]}" "scrapes of the three binaries"
+"$LIMEN_ROOT/charts/limen/tests/check_dashboard_metrics.sh" "${scrapes[@]}" ||
+  fail "the chart's dashboards or alerts query metrics that the binaries do not export"
 
 step "deleting the Deployment removes what Limen created for it"
 kubectl -n "$NS" delete deployment hello >/dev/null
