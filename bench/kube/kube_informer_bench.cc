@@ -82,12 +82,25 @@ class RoundCounter {
   Clock::time_point first_, last_;        // guarded by mu_
 };
 
-StatusOr<kube::Transform> TransformNamed(const std::string& name) {
-  if (name == "none") return kube::Transform{};
-  if (name == "drop") return kube::Transform{kube::DropManagedFields};
-  if (name == "project")
-    return kube::Transform{[](Object o) { return op::ProjectPod(std::move(o)); }};
-  return Status::InvalidArgument("--transform must be none, drop or project, not '" + name + "'");
+// A variant: the transform, and (the "-filter" variants) the same projection as a
+// parse-time field filter, as limen-operator runs its informers.
+struct Variant {
+  kube::Transform transform;
+  std::shared_ptr<const kube::FieldFilter> fields;
+};
+
+StatusOr<Variant> TransformNamed(const std::string& name) {
+  if (name == "none") return Variant{};
+  if (name == "drop") return Variant{kube::DropManagedFields, nullptr};
+  if (name == "drop-filter") {
+    return Variant{kube::DropManagedFields,
+                   kube::FieldMask::AllExcept({{"metadata", "managedFields"}})};
+  }
+  auto project = [](Object o) { return op::ProjectPod(std::move(o)); };
+  if (name == "project") return Variant{project, nullptr};
+  if (name == "project-filter") return Variant{project, op::PodFields()};
+  return Status::InvalidArgument(
+      "--transform must be none, drop, drop-filter, project or project-filter, not '" + name + "'");
 }
 
 int Main(int argc, char** argv) {
@@ -114,7 +127,8 @@ int Main(int argc, char** argv) {
     return 2;
   }
   kube::InformerOptions options;
-  options.transform = std::move(transform).value();
+  options.transform = std::move(transform->transform);
+  options.watcher.field_filter = std::move(transform->fields);
   kube::Informer informer(**client, kube::resources::kPods, std::move(options));
   auto counter = std::make_shared<RoundCounter>(FlagOr(*flags, "round", ""), expect);
   auto handler = std::make_shared<kube::ResourceEventHandlerFuncs>();

@@ -69,7 +69,8 @@ log "warm-up patch of $BURST Pods (so every round patches Pods of the same shape
 "$WRITER" patch --kubeconfig="$K" --count="$BURST" --writers="$WRITERS" --round=warm >/dev/null
 
 # --- measurements -------------------------------------------------------------------------
-VARIANTS=(limen:none limen:drop limen:project client-go:none client-go:strip client-go:strip-proto)
+VARIANTS=(limen:none limen:drop limen:drop-filter limen:project limen:project-filter
+  client-go:none client-go:strip client-go:strip-proto)
 command_of() {  # variant round → the informer command, in the array CMD
   local impl=${1%%:*} t=${1#*:}
   if [ "$impl" = limen ]; then

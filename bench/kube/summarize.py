@@ -5,12 +5,15 @@ import json
 import statistics
 import sys
 
-ORDER = ["limen:none", "limen:drop", "limen:project",
+ORDER = ["limen:none", "limen:drop", "limen:drop-filter", "limen:project",
+         "limen:project-filter",
          "client-go:none", "client-go:strip", "client-go:strip-proto"]
 LABEL = {
     "limen:none": "Limen, no transform",
     "limen:drop": "Limen, DropManagedFields",
+    "limen:drop-filter": "Limen, DropManagedFields + parse-time field filter",
     "limen:project": "Limen, projection (operator's ProjectPod fields)",
+    "limen:project-filter": "Limen, projection + parse-time field filter (as limen-operator)",
     "client-go:none": "client-go, no transform",
     "client-go:strip": "client-go, TransformFunc stripping managedFields",
     "client-go:strip-proto": "client-go, strip + protobuf",
@@ -69,7 +72,8 @@ def main(path):
     if base:
         print()
         print("Ratios (Limen / client-go; < 1 means Limen is smaller or faster in time):")
-        for v in ("limen:none", "limen:drop", "limen:project"):
+        for v in ("limen:none", "limen:drop", "limen:drop-filter", "limen:project",
+                  "limen:project-filter"):
             if v not in rows:
                 continue
             r = rows[v]

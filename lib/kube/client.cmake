@@ -12,7 +12,8 @@ limen_library(NAME kube_client
 # (test/raw_http_server.h) for protocol edge cases.
 limen_test(NAME kube_client
   SOURCES test/config_test.cc test/base64_test.cc test/request_test.cc test/retry_test.cc
-          test/client_rate_limiter_test.cc test/watch_decoder_test.cc test/discovery_test.cc
+          test/client_rate_limiter_test.cc test/watch_decoder_test.cc test/field_filter_test.cc
+          test/discovery_test.cc
           test/list_all_test.cc test/raw_http_server.cc test/http_client_test.cc
   DEPS limen::kube_client)
 

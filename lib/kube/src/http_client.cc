@@ -173,6 +173,7 @@ struct Call {
   std::optional<std::string> body;
   std::string content_type = "application/json";
   std::optional<Millis> timeout;
+  const FieldFilter* filter = nullptr;  // applied to the response's "items"
 };
 
 }  // namespace
@@ -202,11 +203,13 @@ namespace {
 class HttpWatchStream final : public WatchStream {
  public:
   HttpWatchStream(std::unique_ptr<http::client::http_client> client, http::http_response response,
-                  pplx::cancellation_token_source cts, std::string what)
+                  pplx::cancellation_token_source cts, std::string what,
+                  std::shared_ptr<const FieldFilter> filter)
       : client_(std::move(client)),
         response_(std::move(response)),
         cts_(std::move(cts)),
-        what_(std::move(what)) {}
+        what_(std::move(what)),
+        decoder_(WatchDecoder::kDefaultMaxLineBytes, std::move(filter)) {}
 
   ~HttpWatchStream() override { Cancel(); }
 
@@ -348,7 +351,7 @@ ApiResult<Object> HttpClient::Impl::Do(const Call& call) {
     ApiError error;
     if (raw.ok() && raw->status >= 200 && raw->status < 300) {
       if (raw->body.empty()) return Object::object();
-      auto obj = Object::parse(raw->body, nullptr, /*allow_exceptions=*/false);
+      auto obj = ParseFiltered(raw->body, call.filter, {"items"});
       if (obj.is_discarded()) {
         return ApiError::Transport(
             "DecodeError", MethodOf(call.verb) + " " + call.path + ": the response is not JSON");
@@ -401,7 +404,8 @@ ApiResult<Object> HttpClient::Get(const Resource& r, const std::string& ns, cons
 ApiResult<ObjectList> HttpClient::List(const Resource& r, const std::string& ns,
                                        const ListOptions& opts) {
   const std::string path = ResourcePath(r, ns) + ListQuery(opts).Encode();
-  auto body = impl_->Do(Call{Verb::kList, path, std::nullopt, "", opts.timeout});
+  auto body =
+      impl_->Do(Call{Verb::kList, path, std::nullopt, "", opts.timeout, opts.field_filter.get()});
   if (!body.ok()) return body.error();
   if (!body->is_object()) return ApiError::Transport("DecodeError", path + ": not a list");
   ObjectList out;
@@ -498,7 +502,7 @@ ApiResult<std::unique_ptr<WatchStream>> HttpClient::Watch(const Resource& r, con
                                   ParseRetryAfter(response->headers()));
   }
   return std::unique_ptr<WatchStream>(
-      new HttpWatchStream(std::move(client), std::move(*response), cts, what));
+      new HttpWatchStream(std::move(client), std::move(*response), cts, what, opts.field_filter));
 }
 
 }  // namespace limen::kube

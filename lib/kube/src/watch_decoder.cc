@@ -26,8 +26,12 @@ bool IsBlank(std::string_view line) {
 
 uint64_t MalformedWatchLinesTotal() { return g_malformed_total.load(); }
 
-std::optional<WatchEvent> ParseWatchEvent(std::string_view line, std::string* why) {
-  auto j = nlohmann::json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+std::optional<WatchEvent> ParseWatchEvent(std::string_view line, std::string* why,
+                                          const FieldFilter* filter) {
+  auto j = ParseFiltered(line, filter, {"object"});
+  if (filter != nullptr && j.is_object() && j.value("type", "") == "ERROR") {
+    j = ParseFiltered(line, nullptr, {});  // a Status: its fields are not the filter's
+  }
   if (j.is_discarded()) {
     *why = "not JSON";
     return std::nullopt;
@@ -66,7 +70,7 @@ std::optional<WatchEvent> WatchDecoder::DecodeLine(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (IsBlank(line)) return std::nullopt;
   std::string why;
-  auto event = ParseWatchEvent(line, &why);
+  auto event = ParseWatchEvent(line, &why, filter_.get());
   if (!event) Malformed(line, why);
   return event;
 }

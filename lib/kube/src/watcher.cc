@@ -34,6 +34,7 @@ ListOptions ListFor(const InitListing& s, const WatcherConfig& c) {
   ListOptions o;
   o.label_selector = c.label_selector;
   o.field_selector = c.field_selector;
+  o.field_filter = c.field_filter;
   if (!s.continue_token.empty()) {
     // A continue token carries its own resourceVersion; the apiserver rejects both.
     o.continue_token = s.continue_token;
@@ -52,6 +53,7 @@ WatchOptions WatchFor(const std::string& rv, const WatcherConfig& c) {
   WatchOptions o;
   o.label_selector = c.label_selector;
   o.field_selector = c.field_selector;
+  o.field_filter = c.field_filter;
   o.resource_version = rv;
   o.allow_bookmarks = true;
   const double r = c.random01 ? c.random01() : DefaultRandom01();

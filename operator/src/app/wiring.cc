@@ -16,6 +16,7 @@ using kube::InformerOptions;
 // What differs between the operator's informers.
 struct Spec {
   kube::Transform transform;
+  std::shared_ptr<const kube::FieldFilter> fields;  // the transform's parse-time half
   std::map<std::string, kube::IndexFunc> indexers = {};
   std::string label_selector = "";
   int64_t page_size = 500;
@@ -26,6 +27,7 @@ std::unique_ptr<Informer> Make(kube::Client& client, const kube::Resource& r, co
   InformerOptions o;
   o.ns = r.namespaced ? ns : "";
   o.transform = std::move(spec.transform);
+  o.watcher.field_filter = std::move(spec.fields);
   o.indexers = std::move(spec.indexers);
   o.watcher.label_selector = std::move(spec.label_selector);
   o.watcher.page_size = spec.page_size;
@@ -73,14 +75,15 @@ Informers::Informers(kube::Client& client, const std::string& ns) {
       {kIndexControllerUid, IndexByControllerUid},
       {kIndexNode, IndexByNode},
       {kIndexUid, IndexByUid}};
-  pods_ = Make(client, r::kPods, ns, {ProjectPod, pod_indexes});
+  pods_ = Make(client, r::kPods, ns, {ProjectPod, PodFields(), pod_indexes});
   replicasets_ = Make(client, r::kReplicaSets, ns,
-                      {ProjectOwner, {{kIndexControllerUid, IndexByControllerUid}}});
-  deployments_ = Make(client, r::kDeployments, ns, {ProjectOwner});
-  statefulsets_ = Make(client, r::kStatefulSets, ns, {ProjectOwner});
-  daemonsets_ = Make(client, r::kDaemonSets, ns, {ProjectOwner});
+                      {ProjectOwner, OwnerFields(), {{kIndexControllerUid, IndexByControllerUid}}});
+  deployments_ = Make(client, r::kDeployments, ns, {ProjectOwner, OwnerFields()});
+  statefulsets_ = Make(client, r::kStatefulSets, ns, {ProjectOwner, OwnerFields()});
+  daemonsets_ = Make(client, r::kDaemonSets, ns, {ProjectOwner, OwnerFields()});
   configmaps_ = Make(client, r::kConfigMaps, ns,
                      {ProjectLimen,
+                      LimenFields(),
                       {},
                       std::string(api::kLabelManagedBy) + "=" + std::string(api::kManagedByLimen)});
   // WasmFilter modules live in users' ConfigMaps, which carry no label Limen could select
@@ -93,15 +96,16 @@ Informers::Informers(kube::Client& client, const std::string& ns) {
   // change of a referenced ConfigMap still re-validates its filters at once. The module bytes
   // are read with a GET when a filter is validated, which the WasmFilter reconciler remembers
   // per resourceVersion (see its reconciler.h). The watch itself still carries whole
-  // ConfigMaps: lib/kube cannot ask for PartialObjectMetadata yet.
-  wasm_sources_ =
-      Make(client, r::kConfigMaps, ns, {ProjectConfigMapSource, {}, "", kSourcePageSize});
-  obspols_ = Make(client, resources::kObservabilityPolicies, ns, {ProjectLimen});
-  respols_ = Make(client, resources::kResiliencePolicies, ns, {ProjectLimen});
+  // ConfigMaps (lib/kube does not ask for PartialObjectMetadata), but their data is skipped
+  // while parsing (ConfigMapSourceFields), so it is never decoded.
+  wasm_sources_ = Make(client, r::kConfigMaps, ns,
+                       {ProjectConfigMapSource, ConfigMapSourceFields(), {}, "", kSourcePageSize});
+  obspols_ = Make(client, resources::kObservabilityPolicies, ns, {ProjectLimen, LimenFields()});
+  respols_ = Make(client, resources::kResiliencePolicies, ns, {ProjectLimen, LimenFields()});
   wasmfilters_ = Make(client, resources::kWasmFilters, ns,
-                      {ProjectLimen, reconcilers::wasmfilter::FilterIndexers()});
-  iwls_ = Make(client, resources::kInstrumentedWorkloads, ns, {ProjectLimen});
-  nps_ = Make(client, resources::kNodeProbeStates, ns, {ProjectLimen});
+                      {ProjectLimen, LimenFields(), reconcilers::wasmfilter::FilterIndexers()});
+  iwls_ = Make(client, resources::kInstrumentedWorkloads, ns, {ProjectLimen, LimenFields()});
+  nps_ = Make(client, resources::kNodeProbeStates, ns, {ProjectLimen, LimenFields()});
 }
 
 Caches Informers::caches() const {

@@ -93,6 +93,47 @@ Object ProjectConfigMapSource(Object obj) {
   return out;
 }
 
+namespace {
+
+// Kept by every projection (the field filter always keeps apiVersion, kind, metadata.{name,
+// namespace, uid, resourceVersion, deletionTimestamp} itself).
+const std::vector<kube::FieldMask::Path> kMetadataPaths = {
+    {"metadata", "generation"},
+    {"metadata", "labels"},
+    {"metadata", "ownerReferences"},
+    {"metadata", "annotations", "limen.dev/*"}};
+
+std::vector<kube::FieldMask::Path> With(std::vector<kube::FieldMask::Path> more) {
+  more.insert(more.end(), kMetadataPaths.begin(), kMetadataPaths.end());
+  return more;
+}
+
+}  // namespace
+
+std::shared_ptr<const kube::FieldFilter> PodFields() {
+  static const auto mask =
+      kube::FieldMask::Keeping(With({{"spec", "nodeName"},
+                                     {"status", "phase"},
+                                     {"status", "containerStatuses", "name"},
+                                     {"status", "containerStatuses", "containerID"}}));
+  return mask;
+}
+
+std::shared_ptr<const kube::FieldFilter> OwnerFields() {
+  static const auto mask = kube::FieldMask::Keeping(With({}));
+  return mask;
+}
+
+std::shared_ptr<const kube::FieldFilter> LimenFields() {
+  static const auto mask = kube::FieldMask::AllExcept({{"metadata", "managedFields"}});
+  return mask;
+}
+
+std::shared_ptr<const kube::FieldFilter> ConfigMapSourceFields() {
+  static const auto mask = kube::FieldMask::Keeping({});
+  return mask;
+}
+
 bool SameExceptResourceVersion(const Object& a, const Object& b) {
   if (!a.is_object() || !b.is_object()) return a == b;
   auto strip = [](const Object& o) {

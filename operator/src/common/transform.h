@@ -17,10 +17,18 @@
 // Only annotations under limen.dev/ are kept: they are the only ones Limen reads, and
 // others (kubectl's last-applied-configuration) are often the largest part of an object.
 //
-// Thread-safety: pure functions.
+// Each projection also exists as a parse-time field filter (lib/kube field_filter.h): the
+// informers are given both, so that what a projection drops is never decoded at all (a
+// 10,000-Pod list then costs its projected size while it is parsed, not the full objects'),
+// and the projection still settles what a mask cannot say (empty maps, non-objects).
+//
+// Thread-safety: pure functions; the filters are immutable and shared.
 #pragma once
 
+#include <memory>
+
 #include "limen/kube/client.h"
+#include "limen/kube/field_filter.h"
 
 namespace limen::op {
 
@@ -28,6 +36,11 @@ kube::Object ProjectPod(kube::Object pod);
 kube::Object ProjectOwner(kube::Object obj);
 kube::Object ProjectLimen(kube::Object obj);
 kube::Object ProjectConfigMapSource(kube::Object obj);
+
+std::shared_ptr<const kube::FieldFilter> PodFields();
+std::shared_ptr<const kube::FieldFilter> OwnerFields();
+std::shared_ptr<const kube::FieldFilter> LimenFields();
+std::shared_ptr<const kube::FieldFilter> ConfigMapSourceFields();
 
 // Whether two projections differ in anything but metadata.resourceVersion: an update event
 // that changes nothing Limen reads needs no reconcile.

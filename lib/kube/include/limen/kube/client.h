@@ -63,6 +63,8 @@ struct RequestOptions {
   std::string field_manager;  // fieldManager=
 };
 
+class FieldFilter;  // field_filter.h
+
 struct ListOptions {
   std::string label_selector;
   std::string field_selector;
@@ -71,6 +73,8 @@ struct ListOptions {
   std::string resource_version;        // "" = most recent (quorum read), "0" = any
   std::string resource_version_match;  // "", "NotOlderThan", "Exact"
   std::optional<std::chrono::milliseconds> timeout;
+  // Applied to every item while the response is parsed (field_filter.h); null = whole.
+  std::shared_ptr<const FieldFilter> field_filter;
 };
 
 struct ObjectList {
@@ -85,6 +89,8 @@ struct WatchOptions {
   std::string resource_version;
   bool allow_bookmarks = true;
   int64_t timeout_seconds = 0;  // server-side timeout; 0 = server default
+  // Applied to every event's object while it is parsed (not to ERROR events' Status).
+  std::shared_ptr<const FieldFilter> field_filter;
 };
 
 enum class PatchType { kMerge, kJsonPatch, kStrategicMerge, kApply };

@@ -17,14 +17,16 @@
 #include <vector>
 
 #include "limen/kube/client.h"
+#include "limen/kube/field_filter.h"
 
 namespace limen::kube {
 
 class WatchDecoder {
  public:
   static constexpr size_t kDefaultMaxLineBytes = 64 << 20;  // far above etcd's 1.5 MB object limit
-  explicit WatchDecoder(size_t max_line_bytes = kDefaultMaxLineBytes)
-      : max_line_bytes_(max_line_bytes) {}
+  explicit WatchDecoder(size_t max_line_bytes = kDefaultMaxLineBytes,
+                        std::shared_ptr<const FieldFilter> filter = nullptr)
+      : max_line_bytes_(max_line_bytes), filter_(std::move(filter)) {}
 
   // Appends `chunk` and returns the events of every line it completed, in order.
   std::vector<WatchEvent> Feed(std::string_view chunk);
@@ -40,13 +42,17 @@ class WatchDecoder {
   void Malformed(std::string_view line, std::string_view why);
 
   const size_t max_line_bytes_;
-  std::string buffer_;     // bytes of the current, incomplete line
-  bool skipping_ = false;  // discarding the rest of an over-long line
+  const std::shared_ptr<const FieldFilter> filter_;  // may be null
+  std::string buffer_;                               // bytes of the current, incomplete line
+  bool skipping_ = false;                            // discarding the rest of an over-long line
   uint64_t malformed_ = 0;
 };
 
-// Decodes one event line; nullopt (with `why` set) when malformed. Pure.
-std::optional<WatchEvent> ParseWatchEvent(std::string_view line, std::string* why);
+// Decodes one event line; nullopt (with `why` set) when malformed. `filter` (may be null)
+// applies to the object of ADDED, MODIFIED, DELETED and BOOKMARK events, never to an
+// ERROR event's Status. Pure.
+std::optional<WatchEvent> ParseWatchEvent(std::string_view line, std::string* why,
+                                          const FieldFilter* filter = nullptr);
 
 // Malformed watch lines seen by every decoder of the process.
 uint64_t MalformedWatchLinesTotal();

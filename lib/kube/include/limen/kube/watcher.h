@@ -68,6 +68,8 @@ struct WatcherConfig {
   int64_t max_timeout_seconds = 600;
   // Returns values in [0, 1) for the watch timeout; injectable for deterministic tests.
   std::function<double()> random01;
+  // Passed to every List and Watch: the fields kept while parsing (field_filter.h).
+  std::shared_ptr<const FieldFilter> field_filter;
 };
 
 namespace watcher {
