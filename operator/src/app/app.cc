@@ -13,6 +13,8 @@
 #include <spdlog/spdlog.h>
 
 #include "app/wiring.h"
+#include "dashboard/routes.h"
+#include "dashboard/summary.h"
 #include "limen/envoy/render.h"
 #include "limen/kube/event_recorder.h"
 #include "limen/kube/http_client.h"
@@ -146,11 +148,19 @@ int RunOperator(const OperatorConfig& config) {
   server_options.port = addr->port;
   serving::HttpServer server(server_options);
   serving::AddObservabilityRoutes(server, *registry, health);
+  // The dashboard, on every replica: read from this process's caches only (no apiserver call).
+  dashboard::AddDashboardRoutes(server, [&informers, &leading, &config, identity] {
+    const dashboard::OperatorInfo info{identity, leading.load(), informers.HasSynced(),
+                                       config.watch_namespace, config.report_interval};
+    return dashboard::BuildSummary(
+        dashboard::TakeSnapshot(informers.caches(), informers.wasm_filters().store()), info,
+        std::chrono::system_clock::now());
+  });
   if (Status s = server.Start(); !s.ok()) {
     spdlog::error("serving on {}: {}", config.metrics_addr, s.ToString());
     return 1;
   }
-  spdlog::info("serving /metrics, /healthz, /readyz on {}", server.Url());
+  spdlog::info("serving /metrics, /healthz, /readyz, /dashboard on {}", server.Url());
 
   kube::EventRecorderOptions event_options;
   event_options.reporting_controller = "limen.dev/operator";
