@@ -2,9 +2,11 @@
 // `limen-operator wasm validate FILE ...` (lib/wasm's validation command).
 #include <pthread.h>
 #include <signal.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -14,6 +16,14 @@
 #include "limen/wasm/validate_command.h"
 
 int main(int argc, char** argv) {
+  // Benchmark hook (bench/operator, "exec→main"): print CLOCK_MONOTONIC in ns at the first
+  // statement of main and exit, so a driver can time exec, loading and static initializers.
+  if (std::getenv("LIMEN_BENCH_EXIT_AT_MAIN") != nullptr) {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    std::printf("%lld\n", static_cast<long long>(now.tv_sec) * 1000000000LL + now.tv_nsec);
+    return 0;
+  }
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "wasm") {
     if (args.size() < 2 || args[1] != "validate") {
