@@ -1,7 +1,5 @@
 #include "limen/kube/informer.h"
 
-#include <malloc.h>
-
 #include <spdlog/spdlog.h>
 
 namespace limen::kube {
@@ -101,13 +99,7 @@ void Informer::FinishRelist() {
     DeletedObject tombstone{DeletedFinalStateUnknown{key, obj}};
     for (auto& h : handlers_) h->OnDelete(tombstone);
   }
-  old.clear();
-#ifdef __GLIBC__
-  // A list's response and its decoding grew the heap far beyond what the cache keeps;
-  // glibc does not hand that back by itself (measured: 884 MB RSS for a 60 MB cache of
-  // 10,000 projected Pods), so return it once per relist.
-  malloc_trim(0);
-#endif
+
   if (initial) {
     {
       std::lock_guard lock(sync_mu_);

@@ -1,5 +1,7 @@
 #include "limen/kube/watcher.h"
 
+#include <malloc.h>
+
 #include <spdlog/spdlog.h>
 
 #include <random>
@@ -198,6 +200,19 @@ std::unique_ptr<BackoffStrategy> DefaultBackoff(std::unique_ptr<BackoffStrategy>
 
 }  // namespace
 
+namespace {
+
+// A list's response and its decoding grow the heap far beyond what a cache keeps, and glibc
+// does not hand that back by itself (measured: 884 MB RSS for a 60 MB cache of 10,000
+// projected Pods), so it is returned once per relist.
+void ReleaseFreeHeap() {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
+
+}  // namespace
+
 Watcher::Watcher(Client& client, Resource resource, std::string ns, WatcherConfig config,
                  Clock& clock, std::unique_ptr<BackoffStrategy> backoff)
     : client_(client),
@@ -211,15 +226,24 @@ void Watcher::Run(const Sink& sink) {
   watcher::State state = watcher::Empty{};
   watcher::Input input = watcher::Tick{};
   while (!stopped_.load()) {
-    watcher::StepResult r = watcher::Step(state, std::move(input), config_);
-    for (const auto& ev : r.events) sink(ev);
-    state = std::move(r.state);
+    watcher::Action action;
+    bool relisted = false;
+    {
+      watcher::StepResult r = watcher::Step(state, std::move(input), config_);
+      for (const auto& ev : r.events) {
+        sink(ev);
+        relisted = relisted || ev.type == WatcherEvent::Type::kInitDone;
+      }
+      state = std::move(r.state);
+      action = std::move(r.action);
+    }  // the list's objects, now in the sink's cache, are freed here
+    if (relisted) ReleaseFreeHeap();
     {
       std::lock_guard lock(mu_);
       last_rv_ = watcher::ResourceVersionOf(state);
     }
-    if (!std::holds_alternative<watcher::ReadStream>(r.action)) CloseStream();
-    input = Perform(r.action);
+    if (!std::holds_alternative<watcher::ReadStream>(action)) CloseStream();
+    input = Perform(action);
   }
   CloseStream();
 }
