@@ -301,8 +301,7 @@ int tp_retransmit(struct trace_event_raw_tcp_retransmit_skb* ctx) {
 /* ---- tcp.state (sock:inet_sock_set_state); TCP_LISTEN is the startup end mark ---- */
 
 static __always_inline int on_state(const struct sock* sk, __u16 protocol, int oldstate,
-                                    int newstate,
-                                    __u16 sport, __u16 dport) {
+                                    int newstate, __u16 sport, __u16 dport) {
   __u32 slot;
   struct limen_event* e;
 

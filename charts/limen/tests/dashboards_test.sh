@@ -23,7 +23,7 @@ expect_eq 0 "$(jq '[.[] | select(.metadata.labels.grafana_dashboard != null)] | 
   "dashboards rendered with the defaults"
 
 d=$(render $NS --set grafana.dashboards.enabled=true)
-files=$(cd "$CHART/dashboards" && ls ./*.json | sed 's|^\./||')
+files=$(find "$CHART/dashboards" -maxdepth 1 -name '*.json' -printf '%f\n' | sort)
 expect_eq 4 "$(wc -l <<<"$files")" "dashboard files in the chart"
 cms=$(jq -c '[.[] | select(.kind == "ConfigMap" and .metadata.labels["app.kubernetes.io/component"] == "grafana-dashboard")]' <<<"$d")
 expect_eq "limen-test-dashboard-node-probes limen-test-dashboard-overview limen-test-dashboard-webhook limen-test-dashboard-workloads" \
