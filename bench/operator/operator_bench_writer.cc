@@ -76,6 +76,7 @@ std::string PodNameOf(int w, int j) {
 int RunParallel(int count, int writers, const std::function<kube::ApiResult<Object>(int)>& write) {
   std::atomic<int> next{0}, failed{0}, done{0};
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(writers));
   for (int t = 0; t < writers; ++t) {
     threads.emplace_back([&] {
       for (int i = next++; i < count; i = next++) {
@@ -235,7 +236,7 @@ Object Measurement(const Object& pod, int w, int j) {
   const int64_t startup_us = (w % 4 == 0 ? 14000 : 5000) + (w * 31 + j * 17) % 4000;
   const int64_t rss = (w % 5 == 0 ? 4'200'000 : 2'400'000) + ((w * 13 + j * 7) % 50) * 10'000;
   const int64_t delivered = 100000 + w * 10 + j;
-  const int64_t dropped = w % 7 == 0 ? delivered / 5 : (w + j) % 3 * 100;
+  const int64_t dropped = w % 7 == 0 ? delivered / 5 : int64_t{(w + j) % 3} * 100;
   return {
       {"namespace", pod["metadata"]["namespace"]},
       {"name", pod["metadata"]["name"]},
@@ -248,7 +249,9 @@ Object Measurement(const Object& pod, int w, int j) {
 std::string NowRfc3339() {
   const std::time_t t = std::time(nullptr);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
   return buf;
 }
 

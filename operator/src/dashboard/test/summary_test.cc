@@ -66,7 +66,7 @@ Json MeasuredStatus(Json criteria, Json conditions) {
           {"conditions", conditions}};
 }
 
-Json Build(CacheSnapshot s, std::chrono::nanoseconds report_interval = 15s) {
+Json Build(const CacheSnapshot& s, std::chrono::nanoseconds report_interval = 15s) {
   OperatorInfo info{"op-1", true, true, "", report_interval};
   return BuildSummary(s, info, kNow);
 }
@@ -169,7 +169,7 @@ TEST(SummaryTest, CriteriaValuesThresholdsMetSinceAndProgress) {
   };
   const std::vector<Case> cases = {
       {"met for 5h of 10h", Criterion("Startup", "True", "8ms", "12ms", "2025-03-01T07:00:00Z"),
-       "True", 0.008, 5 * 3600, 0.5},
+       "True", 0.008, int64_t{5} * 3600, 0.5},
       {"met longer than sustainFor is clamped",
        Criterion("Startup", "True", "8ms", "12ms", "2025-02-01T00:00:00Z"), "True", 0.008,
        (kNow - *api::ParseTime("2025-02-01T00:00:00Z")) / 1s, 1.0},
@@ -190,8 +190,9 @@ TEST(SummaryTest, CriteriaValuesThresholdsMetSinceAndProgress) {
     const Json& startup = w["criteria"][0];
     EXPECT_EQ(startup["name"], "Startup") << c.what;
     EXPECT_EQ(startup["met"], c.met) << c.what;
-    EXPECT_EQ(startup["value"], c.criterion["value"] == "" ? Json(nullptr) : c.criterion["value"])
-        << c.what;
+    const Json& given = c.criterion["value"];
+    const bool absent = given.is_string() && given.get_ref<const std::string&>().empty();
+    EXPECT_EQ(startup["value"], absent ? Json(nullptr) : given) << c.what;
     EXPECT_EQ(startup["threshold"], "12ms") << c.what;
     if (c.value_base.is_null()) {
       EXPECT_TRUE(startup["valueBase"].is_null()) << c.what;
