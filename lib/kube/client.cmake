@@ -3,7 +3,7 @@
 # rate limit, watch streams), Discovery. Only src/http_client.cc includes cpprestsdk, so the
 # other sources (and every user of the headers) compile without it.
 limen_library(NAME kube_client
-  SOURCES src/config.cc src/kubeconfig.cc src/base64.cc src/request.cc src/retry.cc
+  SOURCES src/config.cc src/kubeconfig.cc src/request.cc src/retry.cc
           src/client_rate_limiter.cc src/watch_decoder.cc src/http_client.cc src/list_all.cc
           src/discovery.cc
   DEPS limen::kube_core limen_cpprest yaml-cpp spdlog::spdlog)

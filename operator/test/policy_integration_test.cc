@@ -112,20 +112,8 @@ class PolicyIntegrationTest : public t::ClusterSuite {
   }
 
   void PutConfigMap(const std::string& bytes) {
-    Object cm = {{"apiVersion", "v1"},
-                 {"kind", "ConfigMap"},
-                 {"metadata", {{"name", "modules"}, {"namespace", ns_}}},
-                 {"binaryData", {{"authz.wasm", t::Base64Encode(bytes)}}}};
-    auto existing = client_->Get(kube::resources::kConfigMaps, ns_, "modules");
-    if (existing.ok()) {
-      Object updated = *existing;
-      updated["binaryData"] = cm["binaryData"];
-      auto r = client_->Update(kube::resources::kConfigMaps, ns_, updated);
-      ASSERT_TRUE(r.ok()) << r.error().ToString();
-    } else {
-      auto r = client_->Create(kube::resources::kConfigMaps, ns_, cm);
-      ASSERT_TRUE(r.ok()) << r.error().ToString();
-    }
+    Status s = t::PutBinaryConfigMap(*client_, ns_, "modules", "authz.wasm", bytes);
+    ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
   void CreateFilter(const std::string& name, const Object& source) {

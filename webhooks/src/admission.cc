@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "limen/api/codec.h"
+#include "limen/kube/base64.h"
 #include "limen/webhook/planner.h"
 #include "limen/webhook/validator.h"
 
@@ -117,7 +118,7 @@ Json EncodeAdmissionReview(const AdmissionRequest& request, const AdmissionRespo
   Json r = {{"uid", request.uid}, {"allowed", response.allowed}};
   if (response.patch.is_array() && !response.patch.empty()) {
     r["patchType"] = "JSONPatch";
-    r["patch"] = Base64Encode(response.patch.dump());
+    r["patch"] = kube::Base64Encode(response.patch.dump());
   }
   if (!response.warnings.empty()) r["warnings"] = response.warnings;
   if (!response.allowed) {
@@ -127,31 +128,6 @@ Json EncodeAdmissionReview(const AdmissionRequest& request, const AdmissionRespo
   return {{"apiVersion", request.api_version.empty() ? "admission.k8s.io/v1" : request.api_version},
           {"kind", "AdmissionReview"},
           {"response", std::move(r)}};
-}
-
-std::string Base64Encode(std::string_view data) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < data.size(); i += 3) {
-    const uint32_t n = (static_cast<uint8_t>(data[i]) << 16) |
-                       (static_cast<uint8_t>(data[i + 1]) << 8) | static_cast<uint8_t>(data[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i < data.size()) {
-    uint32_t n = static_cast<uint8_t>(data[i]) << 16;
-    if (i + 1 < data.size()) n |= static_cast<uint8_t>(data[i + 1]) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += i + 1 < data.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
 }
 
 AdmissionHandler::AdmissionHandler(const PolicySource& source, InjectorConfig config,

@@ -6,14 +6,13 @@
 #include <array>
 
 #include "limen/api/well_known.h"
+#include "limen/kube/base64.h"
 #include "limen/webhook/admission.h"
 #include "limen/webhook/cert_reloader.h"
 
 namespace limen::webhook {
 namespace {
 
-constexpr std::string_view kAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr int kMaxConflictRetries = 5;
 
 double UnixSeconds(TimePoint t) {
@@ -42,7 +41,7 @@ SecretData DecodeData(const kube::Object& secret, std::vector<std::string>& bad_
   if (it == secret.end() || !it->is_object()) return out;
   for (const auto& [key, value] : it->items()) {
     std::optional<std::string> decoded;
-    if (value.is_string()) decoded = Base64Decode(value.get<std::string>());
+    if (value.is_string()) decoded = kube::Base64Decode(value.get<std::string>());
     if (!decoded) bad_keys.push_back(key);
     out[key] = decoded.value_or("");
   }
@@ -51,7 +50,7 @@ SecretData DecodeData(const kube::Object& secret, std::vector<std::string>& bad_
 
 kube::Object EncodeData(const SecretData& data) {
   kube::Object out = kube::Object::object();
-  for (const auto& [key, value] : data) out[key] = Base64Encode(value);
+  for (const auto& [key, value] : data) out[key] = kube::Base64Encode(value);
   return out;
 }
 
@@ -61,7 +60,7 @@ std::string EntryBundle(const kube::Object& w) {
   if (cc == w.end() || !cc->is_object()) return "";
   const auto b = cc->find("caBundle");
   if (b == cc->end() || !b->is_string()) return "";
-  return Base64Decode(b->get<std::string>()).value_or("");
+  return kube::Base64Decode(b->get<std::string>()).value_or("");
 }
 
 const kube::Object* Webhooks(const kube::Object& config) {
@@ -70,30 +69,6 @@ const kube::Object* Webhooks(const kube::Object& config) {
 }
 
 }  // namespace
-
-std::optional<std::string> Base64Decode(std::string_view in) {
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0, pad = 0;
-  for (char c : in) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-    if (c == '=') {
-      ++pad;
-      continue;
-    }
-    if (pad > 0) return std::nullopt;  // data after padding
-    const size_t v = kAlphabet.find(c);
-    if (v == std::string_view::npos) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
-  }
-  if (bits >= 6 || pad > 2) return std::nullopt;  // a lone 6-bit group is truncated
-  return out;
-}
 
 CertManager::CertManager(kube::Client& client, Options options, AdmissionMetrics* metrics,
                          kube::EventRecorder* events, kube::Clock& clock)
@@ -153,7 +128,7 @@ bool CertManager::BundleCurrent(const std::vector<ConfigView>& configs,
 
 Status CertManager::PatchBundles(const std::vector<ConfigView>& configs,
                                  const std::string& bundle) {
-  const std::string encoded = Base64Encode(bundle);
+  const std::string encoded = kube::Base64Encode(bundle);
   Status result;
   for (const auto& c : configs) {
     if (!c.object) continue;

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "limen/kube/base64.h"
 #include "limen/kube/config.h"
 #include "limen/kube/http_client.h"
 #include "limen/testing/cluster_env.h"
@@ -143,8 +144,10 @@ TEST(CertManagerIntegration, ConcurrentReplicasConvergeOnOneCa) {
     EXPECT_EQ(bootstraps, 1) << "exactly one replica created the CA";
     auto s = admin->Get(kube::resources::kSecrets, ns, secret);
     ASSERT_TRUE(s.ok());
-    const std::string tls = Base64Decode((*s)["data"]["tls.crt"].get<std::string>()).value_or("");
-    const std::string ca = Base64Decode((*s)["data"]["ca.crt"].get<std::string>()).value_or("");
+    const std::string tls =
+        kube::Base64Decode((*s)["data"]["tls.crt"].get<std::string>()).value_or("");
+    const std::string ca =
+        kube::Base64Decode((*s)["data"]["ca.crt"].get<std::string>()).value_or("");
     ASSERT_FALSE(tls.empty());
     for (int i = 0; i < kReplicas; ++i) {
       EXPECT_EQ(ReadFile(dir + "/" + std::to_string(round) + "-" + std::to_string(i) + ".crt"), tls)
@@ -152,7 +155,7 @@ TEST(CertManagerIntegration, ConcurrentReplicasConvergeOnOneCa) {
     }
     auto c = admin->Get(resources::kMutatingWebhookConfigurations, "", run);
     ASSERT_TRUE(c.ok());
-    EXPECT_EQ(Base64Decode((*c)["webhooks"][0]["clientConfig"]["caBundle"].get<std::string>())
+    EXPECT_EQ(kube::Base64Decode((*c)["webhooks"][0]["clientConfig"]["caBundle"].get<std::string>())
                   .value_or(""),
               ca);
   }

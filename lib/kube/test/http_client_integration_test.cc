@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "limen/kube/base64.h"
 #include "limen/kube/config.h"
 #include "limen/kube/discovery.h"
 #include "limen/kube/http_client.h"
@@ -411,27 +412,6 @@ TEST_F(HttpClientIntegrationTest, Discovery) {
   EXPECT_EQ(version->value("major", ""), "1");
 }
 
-std::string Base64(const std::string& in) {
-  static const char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const uint32_t v =
-        (uint32_t(uint8_t(in[i])) << 16) | (uint32_t(uint8_t(in[i + 1])) << 8) | uint8_t(in[i + 2]);
-    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(v >> shift) & 63];
-  }
-  if (i < in.size()) {
-    uint32_t v = uint32_t(uint8_t(in[i])) << 16;
-    if (i + 1 < in.size()) v |= uint32_t(uint8_t(in[i + 1])) << 8;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 // The *-data forms (certificates in memory, not files) against the real TLS endpoint, and
 // that verification is on unless the kubeconfig turns it off.
 TEST_F(HttpClientIntegrationTest, KubeconfigInlineDataAndTlsVerification) {
@@ -442,9 +422,10 @@ TEST_F(HttpClientIntegrationTest, KubeconfigInlineDataAndTlsVerification) {
     EXPECT_TRUE(text.ok()) << text.status().ToString();
     return text.ok() ? *text : std::string();
   };
-  const std::string user =
-      "users:\n- name: u\n  user:\n    client-certificate-data: " + Base64(read(env->client_cert)) +
-      "\n    client-key-data: " + Base64(read(env->client_key)) + "\n";
+  const std::string user = "users:\n- name: u\n  user:\n    client-certificate-data: " +
+                           kube::Base64Encode(read(env->client_cert)) +
+                           "\n    client-key-data: " + kube::Base64Encode(read(env->client_key)) +
+                           "\n";
   const std::string contexts =
       "contexts:\n- name: c\n  context: {cluster: k, user: u}\ncurrent-context: c\n";
   auto connect = [&](const std::string& cluster_fields) -> ApiResult<Object> {
@@ -461,7 +442,8 @@ TEST_F(HttpClientIntegrationTest, KubeconfigInlineDataAndTlsVerification) {
     return (*client)->Get(resources::kNamespaces, "", ns_);
   };
 
-  auto with_ca = connect("    certificate-authority-data: " + Base64(read(env->ca_file)) + "\n");
+  auto with_ca =
+      connect("    certificate-authority-data: " + kube::Base64Encode(read(env->ca_file)) + "\n");
   ASSERT_TRUE(with_ca.ok()) << with_ca.error().ToString();
   EXPECT_EQ((*with_ca)["metadata"]["name"], ns_);
 

@@ -88,9 +88,6 @@ struct AdmissionResponse {
 // The AdmissionReview answering `request`.
 Json EncodeAdmissionReview(const AdmissionRequest& request, const AdmissionResponse& response);
 
-// Base64 (standard alphabet, padded), for AdmissionResponse.patch.
-std::string Base64Encode(std::string_view data);
-
 class AdmissionHandler {
  public:
   // `source`, `metrics` (may be null) must outlive the handler.

@@ -129,9 +129,4 @@ class CertManager {
   std::thread thread_;
 };
 
-// Base64 decoding (standard alphabet) of Secret data and caBundle: nullopt on a character
-// outside the alphabet, data after padding or a truncated group; whitespace is ignored.
-// (Encoding: Base64Encode in admission.h.)
-std::optional<std::string> Base64Decode(std::string_view in);
-
 }  // namespace limen::webhook

@@ -88,19 +88,8 @@ class ResiliencePolicyIntegrationTest : public t::ClusterSuite {
   }
 
   void PutModule(const std::string& bytes) {
-    Object cm = {{"apiVersion", "v1"},
-                 {"kind", "ConfigMap"},
-                 {"metadata", {{"name", "modules"}, {"namespace", ns_}}},
-                 {"binaryData", {{"filter.wasm", t::Base64Encode(bytes)}}}};
-    auto existing = client_->Get(kube::resources::kConfigMaps, ns_, "modules");
-    if (existing.ok()) {
-      (*existing)["binaryData"] = cm["binaryData"];
-      auto r = client_->Update(kube::resources::kConfigMaps, ns_, *existing);
-      ASSERT_TRUE(r.ok()) << r.error().ToString();
-    } else {
-      auto r = client_->Create(kube::resources::kConfigMaps, ns_, cm);
-      ASSERT_TRUE(r.ok()) << r.error().ToString();
-    }
+    Status s = t::PutBinaryConfigMap(*client_, ns_, "modules", "filter.wasm", bytes);
+    ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
   void CreateFilter(const std::string& name) {

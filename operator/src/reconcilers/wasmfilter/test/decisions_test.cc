@@ -2,6 +2,7 @@
 // verdicts (on the real C proxy-wasm sample and damaged copies of it), status building,
 // transition Events and the ConfigMap → WasmFilter key mapping.
 #include "limen/reconcilers/wasmfilter/decisions.h"
+#include "limen/kube/base64.h"
 
 #include <gtest/gtest.h>
 
@@ -26,32 +27,11 @@ std::string ReadSample(const std::string& name) {
   return s.str();
 }
 
-std::string Base64(std::string_view bytes) {
-  static constexpr char kA[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const uint32_t v = (static_cast<uint8_t>(bytes[i]) << 16) |
-                       (static_cast<uint8_t>(bytes[i + 1]) << 8) |
-                       static_cast<uint8_t>(bytes[i + 2]);
-    for (int s : {18, 12, 6, 0}) out += kA[(v >> s) & 63];
-  }
-  if (const size_t rest = bytes.size() - i; rest > 0) {
-    uint32_t v = static_cast<uint8_t>(bytes[i]) << 16;
-    if (rest == 2) v |= static_cast<uint8_t>(bytes[i + 1]) << 8;
-    out += kA[(v >> 18) & 63];
-    out += kA[(v >> 12) & 63];
-    out += rest == 2 ? kA[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 Json ConfigMapWith(const std::string& key, const std::string& bytes) {
   return {{"apiVersion", "v1"},
           {"kind", "ConfigMap"},
           {"metadata", {{"name", "mods"}, {"namespace", "shop"}}},
-          {"binaryData", {{key, Base64(bytes)}}}};
+          {"binaryData", {{key, kube::Base64Encode(bytes)}}}};
 }
 
 api::WasmFilter ConfigMapFilter(const std::string& abi = "proxy-wasm",

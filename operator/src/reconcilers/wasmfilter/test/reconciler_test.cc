@@ -3,6 +3,7 @@
 // resourceVersion and filter generation, and reused only while both are unchanged. With a
 // cache that holds contents nothing is read live. FakeClient stands in for the apiserver.
 #include "limen/reconcilers/wasmfilter/reconciler.h"
+#include "limen/kube/base64.h"
 
 #include <gtest/gtest.h>
 
@@ -26,27 +27,6 @@ std::string ReadSample(const std::string& name) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-std::string Base64(std::string_view bytes) {
-  static constexpr char kA[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const uint32_t v = (static_cast<uint32_t>(static_cast<uint8_t>(bytes[i])) << 16) |
-                       (static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + 1])) << 8) |
-                       static_cast<uint8_t>(bytes[i + 2]);
-    for (int s : {18, 12, 6, 0}) out += kA[(v >> s) & 63];
-  }
-  if (const size_t rest = bytes.size() - i; rest > 0) {
-    uint32_t v = static_cast<uint32_t>(static_cast<uint8_t>(bytes[i])) << 16;
-    if (rest == 2) v |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + 1])) << 8;
-    out += kA[(v >> 18) & 63];
-    out += kA[(v >> 12) & 63];
-    out += rest == 2 ? kA[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
 }
 
 // What limen-operator's ConfigMap cache holds: identity and version, no contents.
@@ -78,7 +58,7 @@ class ReconcilerTest : public ::testing::Test {
                        {{"apiVersion", "v1"},
                         {"kind", "ConfigMap"},
                         {"metadata", {{"name", "mods"}, {"namespace", "shop"}, {"uid", "cm1"}}},
-                        {"binaryData", {{"filter.wasm", Base64(sample_)}}}});
+                        {"binaryData", {{"filter.wasm", kube::Base64Encode(sample_)}}}});
     ASSERT_TRUE(cm.ok()) << cm.error().ToString();
     config_map_ = *cm;
     config_maps_.Upsert("shop/mods", MetadataOnly(config_map_));
@@ -109,7 +89,7 @@ class ReconcilerTest : public ::testing::Test {
   }
   void ChangeConfigMap(const std::string& bytes) {
     Json cm = config_map_;
-    cm["binaryData"]["filter.wasm"] = Base64(bytes);
+    cm["binaryData"]["filter.wasm"] = kube::Base64Encode(bytes);
     auto updated = client_.Update(kube::resources::kConfigMaps, "shop", cm);
     ASSERT_TRUE(updated.ok()) << updated.error().ToString();
     config_map_ = *updated;

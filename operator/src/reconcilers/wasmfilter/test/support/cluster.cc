@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "cases.h"
+#include "limen/kube/base64.h"
 #include "limen/kube/config.h"
 #include "limen/testing/cluster_env.h"
 
@@ -99,32 +100,6 @@ bool Eventually(const std::function<bool()>& done, std::chrono::milliseconds tim
   }
 }
 
-std::string Base64Encode(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const uint32_t v = (static_cast<uint8_t>(bytes[i]) << 16) |
-                       (static_cast<uint8_t>(bytes[i + 1]) << 8) |
-                       static_cast<uint8_t>(bytes[i + 2]);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (const size_t rest = bytes.size() - i; rest > 0) {
-    uint32_t v = static_cast<uint8_t>(bytes[i]) << 16;
-    if (rest == 2) v |= static_cast<uint8_t>(bytes[i + 1]) << 8;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 kube::InformerOptions InNamespace(const std::string& ns) {
   kube::InformerOptions o;
   o.ns = ns;
@@ -136,6 +111,23 @@ kube::EventRecorderOptions RecorderOptions(const std::string& instance) {
   o.reporting_controller = "limen.dev/operator";
   o.reporting_instance = instance;
   return o;
+}
+
+Status PutBinaryConfigMap(kube::Client& client, const std::string& ns, const std::string& name,
+                          const std::string& key, std::string_view bytes) {
+  const kube::Object binary = {{key, kube::Base64Encode(bytes)}};
+  auto existing = client.Get(kube::resources::kConfigMaps, ns, name);
+  if (existing.ok()) {
+    (*existing)["binaryData"] = binary;
+    auto r = client.Update(kube::resources::kConfigMaps, ns, *existing);
+    return r.ok() ? Status::Ok() : r.error().ToStatus();
+  }
+  const kube::Object cm = {{"apiVersion", "v1"},
+                           {"kind", "ConfigMap"},
+                           {"metadata", {{"name", name}, {"namespace", ns}}},
+                           {"binaryData", binary}};
+  auto r = client.Create(kube::resources::kConfigMaps, ns, cm);
+  return r.ok() ? Status::Ok() : r.error().ToStatus();
 }
 
 StatusOr<std::string> ReadFile(const std::string& path) {

@@ -1,7 +1,7 @@
 // Helpers for the reconcilers' integration tests on the fixture control plane (the ctest
 // `cluster` fixture; LIMEN_CLUSTER_DIR): a kube::HttpClient from its kubeconfig, the CRDs of
-// crds/ applied in-process, a namespace of the test's own, polling, and base64 encoding for
-// ConfigMap binaryData.
+// crds/ applied in-process, a namespace of the test's own, polling, and module ConfigMaps
+// (binaryData).
 //
 // Thread-safety: free functions; the returned client is thread-safe.
 #pragma once
@@ -35,8 +35,10 @@ void DeleteTestNamespace(kube::Client& client, const std::string& name);
 bool Eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout,
                 std::chrono::milliseconds interval = std::chrono::milliseconds(100));
 
-// Standard base64 with padding (what the apiserver expects in binaryData).
-std::string Base64Encode(std::string_view bytes);
+// Creates ConfigMap ns/name holding `bytes` at binaryData[key], or replaces the binaryData
+// of an existing one (a WasmFilter module source).
+Status PutBinaryConfigMap(kube::Client& client, const std::string& ns, const std::string& name,
+                          const std::string& key, std::string_view bytes);
 
 // Informer options for one namespace, and recorder options for a test's controller.
 kube::InformerOptions InNamespace(const std::string& ns);
