@@ -1,19 +1,28 @@
 #include "limen/serving/http_server.h"
 
-#include <cpprest/http_listener.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#include <boost/asio/ssl.hpp>
-#include <cctype>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
 #include <exception>
-#include <fstream>
-#include <iterator>
-#include <stdexcept>
+#include <mutex>
+#include <set>
+#include <thread>
 #include <utility>
 
-namespace limen::serving {
+#include "connection.h"
+#include "sys_error.h"
+#include "tls_context.h"
 
-namespace http = web::http;
+namespace limen::serving {
 
 Response Response::Text(int status, std::string body) {
   return Response{status, "text/plain; charset=utf-8", std::move(body), {}};
@@ -27,7 +36,19 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   // path → method → handler
   std::map<std::string, std::map<std::string, Handler>> routes;
-  std::unique_ptr<http::experimental::listener::http_listener> listener;
+  std::unique_ptr<TlsContext> tls;
+
+  int listen_fd = -1;
+  uint16_t bound_port = 0;
+  std::thread acceptor;
+
+  std::mutex mu;
+  std::condition_variable idle;  // signalled when a connection ends
+  std::set<int> connections;     // guarded by mu: the sockets of live connection threads
+  bool stopping = false;         // guarded by mu
+
+  void AcceptLoop(const HttpServer& server);
+  void Serve(const HttpServer& server, int fd);
 };
 
 HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>()) {
@@ -71,134 +92,149 @@ Response HttpServer::Dispatch(const Request& request) const {
 
 namespace {
 
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-// Converts cpprest's request line and headers into ours; the body is added by the caller.
-Request ToRequestHead(const http::http_request& in) {
-  Request out;
-  out.method = in.method();
-  out.path = web::uri::decode(in.relative_uri().path());
-  for (const auto& [k, v] : web::uri::split_query(in.relative_uri().query())) {
-    out.query[web::uri::decode(k)] = web::uri::decode(v);
+// A listening socket on host:port (port 0: any), or an error naming the address.
+StatusOr<int> Listen(const std::string& host, uint16_t port) {
+  const std::string where = host + ":" + std::to_string(port);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(port);
+  if (int rc =
+          ::getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &found);
+      rc != 0) {
+    return Status::InvalidArgument("listen on " + where + ": " + ::gai_strerror(rc));
   }
-  for (const auto& [k, v] : in.headers()) out.headers[Lower(k)] = v;
-  return out;
-}
-
-std::string ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-Status ConfigureTls(boost::asio::ssl::context& ctx, const TlsFiles& tls) {
-  try {
-    ctx.set_options(boost::asio::ssl::context::default_workarounds |
-                    boost::asio::ssl::context::no_sslv2 | boost::asio::ssl::context::no_sslv3 |
-                    boost::asio::ssl::context::no_tlsv1 | boost::asio::ssl::context::no_tlsv1_1);
-    // Each file is read once, into memory: opening a file twice while it is being replaced
-    // can pair the old chain with the new key (a failed handshake). A caller that rotates
-    // certificates publishes one combined PEM (cert_file == key_file) atomically, and one
-    // read then always yields a consistent pair.
-    const std::string cert = ReadWholeFile(tls.cert_file);
-    const std::string key = tls.key_file == tls.cert_file ? cert : ReadWholeFile(tls.key_file);
-    ctx.use_certificate_chain(boost::asio::buffer(cert));
-    ctx.use_private_key(boost::asio::buffer(key), boost::asio::ssl::context::pem);
-  } catch (const std::exception& e) {
-    return Status::InvalidArgument("TLS certificate " + tls.cert_file + " / key " + tls.key_file +
-                                   ": " + e.what());
-  }
-  return Status::Ok();
-}
-
-void Reply(const http::http_request& in, const Response& r) {
-  http::http_response out(static_cast<http::status_code>(r.status));
-  for (const auto& [k, v] : r.headers) out.headers().add(k, v);
-  out.set_body(r.body, r.content_type);
-  in.reply(out).then([](pplx::task<void> t) {
-    try {
-      t.get();
-    } catch (const std::exception& e) {
-      spdlog::debug("reply failed (client went away?): {}", e.what());
+  std::string error = "no address";
+  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, a->ai_addr, a->ai_addrlen) == 0 && ::listen(fd, 1024) == 0) {
+      ::freeaddrinfo(found);
+      return fd;
     }
-  });
+    error = SysError(errno);
+    ::close(fd);
+  }
+  ::freeaddrinfo(found);
+  return Status::Unavailable("listen on " + where + ": " + error);
 }
 
-// Never blocks a cpprest pool thread: the body is awaited through a continuation. (A
-// blocking .get() here deadlocked the server once as many requests as pool threads were
-// waiting for bodies that only a free pool thread could read.)
-void Handle(const HttpServer& server, size_t max_body, http::http_request request) {
-  Request head;
-  try {
-    head = ToRequestHead(request);
-  } catch (const std::exception& e) {
-    Reply(request, Response::Text(400, std::string("malformed request: ") + e.what() + "\n"));
-    return;
-  }
-  if (request.headers().content_length() > max_body) {
-    head.body.resize(max_body + 1);  // Dispatch answers 413 without reading it
-    Reply(request, server.Dispatch(head));
-    return;
-  }
-  request.extract_utf8string(true).then(
-      [&server, request, head = std::move(head)](pplx::task<std::string> body) mutable {
-        Response r;
-        try {
-          head.body = body.get();
-          r = server.Dispatch(head);
-        } catch (const std::exception& e) {
-          r = Response::Text(400, std::string("malformed request: ") + e.what() + "\n");
-        }
-        Reply(request, r);
-      });
+uint16_t LocalPort(int fd) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return 0;
+  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+  return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
 }
 
 }  // namespace
 
+void HttpServer::Impl::Serve(const HttpServer& server, int fd) {
+  ConnectionLimits limits;
+  limits.wire.max_body_bytes = options.max_body_bytes;
+  std::unique_ptr<Transport> transport;
+  if (tls) {
+    ::timeval tv{};  // bounds the handshake too
+    tv.tv_sec = static_cast<time_t>(limits.read_timeout.count() / 1000);
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    transport = TlsTransport(fd, tls->Current());
+  } else {
+    transport = PlainTransport(fd);
+  }
+  if (transport) ServeConnection(*transport, server, limits);
+  transport.reset();
+  std::lock_guard lock(mu);
+  connections.erase(fd);
+  ::close(fd);
+  idle.notify_all();
+}
+
+void HttpServer::Impl::AcceptLoop(const HttpServer& server) {
+  for (;;) {
+    const int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      std::lock_guard lock(mu);
+      if (stopping) return;
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        spdlog::warn("accept on port {}: {}; retrying", bound_port, SysError(errno));
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        continue;
+      }
+      spdlog::error("accept on port {}: {}; no longer accepting", bound_port, SysError(errno));
+      return;
+    }
+    std::lock_guard lock(mu);
+    if (stopping || connections.size() >= options.max_connections) {
+      if (!stopping) spdlog::warn("{} connections open: refusing one more", connections.size());
+      ::close(fd);
+      continue;
+    }
+    connections.insert(fd);
+    // Detached: Stop() waits on `connections` becoming empty instead of joining.
+    std::thread([this, &server, fd] { Serve(server, fd); }).detach();
+  }
+}
+
 Status HttpServer::Start() {
-  if (impl_->listener) return Status::FailedPrecondition("server already started");
+  if (impl_->listen_fd >= 0) return Status::FailedPrecondition("server already started");
   const auto& o = impl_->options;
-  if (o.port == 0) return Status::InvalidArgument("HttpServer needs a concrete port");
-  http::experimental::listener::http_listener_config config;
   if (o.tls) {
     // Fail fast on unreadable or mismatched files rather than on the first handshake.
-    boost::asio::ssl::context probe(boost::asio::ssl::context::tls_server);
-    if (Status s = ConfigureTls(probe, *o.tls); !s.ok()) return s;
-    // cpprest calls this for every new connection, so a rotated certificate on disk is
-    // picked up by the next connection without a restart (hot reload for free).
-    config.set_ssl_context_callback([tls = *o.tls](boost::asio::ssl::context& ctx) {
-      if (Status s = ConfigureTls(ctx, tls); !s.ok()) spdlog::error("{}", s.message());
-    });
+    auto tls = TlsContext::Load(*o.tls);
+    if (!tls.ok()) return tls.status();
+    impl_->tls = std::move(*tls);
   }
-  try {
-    auto listener = std::make_unique<http::experimental::listener::http_listener>(Url(), config);
-    listener->support([this](http::http_request request) {
-      Handle(*this, impl_->options.max_body_bytes, std::move(request));
-    });
-    listener->open().wait();
-    impl_->listener = std::move(listener);
-  } catch (const std::exception& e) {
-    return Status::Unavailable("listen on " + Url() + ": " + e.what());
+  auto fd = Listen(o.host, o.port);
+  if (!fd.ok()) return fd.status();
+  // A peer that disconnects while we write must not end the process: OpenSSL writes to its
+  // socket with write(2), which raises SIGPIPE.
+  ::signal(SIGPIPE, SIG_IGN);
+  impl_->listen_fd = *fd;
+  impl_->bound_port = LocalPort(*fd);
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->stopping = false;
   }
+  impl_->acceptor = std::thread([this] { impl_->AcceptLoop(*this); });
   return Status::Ok();
 }
 
 void HttpServer::Stop() {
-  if (!impl_ || !impl_->listener) return;
-  try {
-    impl_->listener->close().wait();
-  } catch (const std::exception& e) {
-    spdlog::warn("closing {}: {}", Url(), e.what());
+  if (!impl_ || impl_->listen_fd < 0) return;
+  std::unique_lock lock(impl_->mu);
+  impl_->stopping = true;
+  // Wakes accept() (EINVAL on a shut-down listening socket).
+  ::shutdown(impl_->listen_fd, SHUT_RDWR);
+  lock.unlock();
+  impl_->acceptor.join();
+  ::close(impl_->listen_fd);
+  impl_->listen_fd = -1;
+  lock.lock();
+  // Idle connections see end-of-file at once; a request being handled still gets its answer
+  // (only the read side is shut), then its connection closes.
+  for (int fd : impl_->connections) ::shutdown(fd, SHUT_RD);
+  if (!impl_->idle.wait_for(lock, std::chrono::seconds(10),
+                            [this] { return impl_->connections.empty(); })) {
+    spdlog::warn("{} connections still busy after 10 s; closing them", impl_->connections.size());
+    for (int fd : impl_->connections) ::shutdown(fd, SHUT_RDWR);
+    impl_->idle.wait(lock, [this] { return impl_->connections.empty(); });
   }
-  impl_->listener.reset();
+}
+
+uint16_t HttpServer::Port() const {
+  return impl_->listen_fd >= 0 ? impl_->bound_port : impl_->options.port;
 }
 
 std::string HttpServer::Url() const {
   const auto& o = impl_->options;
-  return std::string(o.tls ? "https" : "http") + "://" + o.host + ":" + std::to_string(o.port);
+  const bool v6 = o.host.find(':') != std::string::npos;
+  return std::string(o.tls ? "https" : "http") + "://" + (v6 ? "[" + o.host + "]" : o.host) + ":" +
+         std::to_string(Port());
 }
 
 }  // namespace limen::serving

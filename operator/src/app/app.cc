@@ -73,7 +73,7 @@ std::string DefaultIdentity() {
 class SignalWaiter {
  public:
   explicit SignalWaiter(ShutdownLatch& latch) {
-    thread_ = std::thread([this, &latch] {
+    thread_ = std::thread([&latch] {
       sigset_t set;
       sigemptyset(&set);
       sigaddset(&set, SIGTERM);
@@ -96,6 +96,48 @@ class SignalWaiter {
   std::thread thread_;
 };
 
+// What the HTTP routes read, filled in as the process comes up.
+struct LiveState {
+  std::atomic<Informers*> informers{nullptr};
+  std::atomic<bool> leading{false};
+};
+
+// /metrics, /healthz, /readyz and the dashboard (on every replica, from this process's caches
+// only: no apiserver call). Until the informers exist /readyz says so, and the dashboard
+// shows empty, unsynced caches.
+StatusOr<std::unique_ptr<serving::HttpServer>> StartServing(const OperatorConfig& config,
+                                                            const std::string& identity,
+                                                            prometheus::Registry& registry,
+                                                            serving::HealthChecks& health,
+                                                            LiveState& live) {
+  health.Add(serving::HealthChecks::Kind::kLiveness, "ping", [] { return Status::Ok(); });
+  health.Add(serving::HealthChecks::Kind::kReadiness, "informers-synced", [&live] {
+    const Informers* informers = live.informers.load();
+    if (informers == nullptr) return Status::Unavailable("starting: no Kubernetes client yet");
+    return informers->HasSynced() ? Status::Ok() : Status::Unavailable("caches not synced yet");
+  });
+  auto addr = ParseHostPort(config.metrics_addr);
+  if (!addr.ok()) return addr.status();
+  serving::HttpServerOptions options;
+  options.host = addr->host;
+  options.port = addr->port;
+  auto server = std::make_unique<serving::HttpServer>(options);
+  serving::AddObservabilityRoutes(*server, registry, health);
+  dashboard::AddDashboardRoutes(*server, [&live, &config, identity] {
+    Informers* informers = live.informers.load();
+    const dashboard::OperatorInfo info{identity, live.leading.load(),
+                                       informers != nullptr && informers->HasSynced(),
+                                       config.watch_namespace, config.report_interval};
+    return dashboard::BuildSummary(
+        informers == nullptr
+            ? dashboard::CacheSnapshot{}
+            : dashboard::TakeSnapshot(informers->caches(), informers->wasm_filters().store()),
+        info, std::chrono::system_clock::now());
+  });
+  if (Status s = server->Start(); !s.ok()) return s;
+  return server;
+}
+
 }  // namespace
 
 int RunOperator(const OperatorConfig& config) {
@@ -109,6 +151,18 @@ int RunOperator(const OperatorConfig& config) {
   ShutdownLatch latch;
   SignalWaiter signals(latch);
   const std::string identity = config.identity.empty() ? DefaultIdentity() : config.identity;
+
+  // Serving first — before the kubeconfig, the client's thread pool and its TLS setup — so
+  // that /healthz answers within milliseconds of exec.
+  auto registry = std::make_shared<prometheus::Registry>();
+  serving::HealthChecks health;
+  LiveState live;
+  auto server = StartServing(config, identity, *registry, health, live);
+  if (!server.ok()) {
+    spdlog::error("serving on {}: {}", config.metrics_addr, server.status().ToString());
+    return 1;
+  }
+  spdlog::info("serving /metrics, /healthz, /readyz, /dashboard on {}", (*server)->Url());
 
   kube::InitializeHttpThreadPool(8);
   kube::ConfigSources sources;
@@ -133,34 +187,9 @@ int RunOperator(const OperatorConfig& config) {
       kube_config->server, kube_config->source, config.leader_election.enabled ? "on" : "off",
       config.watch_namespace.empty() ? "every namespace" : "namespace " + config.watch_namespace);
 
-  // Serving first: /healthz answers while the caches fill.
-  auto registry = std::make_shared<prometheus::Registry>();
   Informers informers(client, config.watch_namespace);
-  std::atomic<bool> leading{false};
-  serving::HealthChecks health;
-  health.Add(serving::HealthChecks::Kind::kLiveness, "ping", [] { return Status::Ok(); });
-  health.Add(serving::HealthChecks::Kind::kReadiness, "informers-synced", [&informers] {
-    return informers.HasSynced() ? Status::Ok() : Status::Unavailable("caches not synced yet");
-  });
-  auto addr = ParseHostPort(config.metrics_addr);
-  serving::HttpServerOptions server_options;
-  server_options.host = addr->host;
-  server_options.port = addr->port;
-  serving::HttpServer server(server_options);
-  serving::AddObservabilityRoutes(server, *registry, health);
-  // The dashboard, on every replica: read from this process's caches only (no apiserver call).
-  dashboard::AddDashboardRoutes(server, [&informers, &leading, &config, identity] {
-    const dashboard::OperatorInfo info{identity, leading.load(), informers.HasSynced(),
-                                       config.watch_namespace, config.report_interval};
-    return dashboard::BuildSummary(
-        dashboard::TakeSnapshot(informers.caches(), informers.wasm_filters().store()), info,
-        std::chrono::system_clock::now());
-  });
-  if (Status s = server.Start(); !s.ok()) {
-    spdlog::error("serving on {}: {}", config.metrics_addr, s.ToString());
-    return 1;
-  }
-  spdlog::info("serving /metrics, /healthz, /readyz, /dashboard on {}", server.Url());
+  live.informers = &informers;
+  std::atomic<bool>& leading = live.leading;
 
   kube::EventRecorderOptions event_options;
   event_options.reporting_controller = "limen.dev/operator";
@@ -269,8 +298,8 @@ int RunOperator(const OperatorConfig& config) {
   if (metrics_refresh.joinable()) metrics_refresh.join();
   spdlog::info("flushing events");
   events.Shutdown();
+  (*server)->Stop();  // before the informers the routes read go away
   informers.Stop();
-  server.Stop();
   spdlog::info("stopped (exit code {})", code);
   return code;
 }

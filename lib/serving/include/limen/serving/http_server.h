@@ -2,13 +2,16 @@
 // /readyz, and its own endpoints (admission webhooks, the dashboard API).
 //
 // Routes are exact paths mapped to handlers that are plain functions Request → Response, so
-// handlers are unit-testable without a socket. The implementation (cpprestsdk's
-// http_listener) stays behind a pimpl: no cpprest header leaks to users. Malformed or
-// unroutable requests get a 4xx with a message; a handler that throws gets a 500 and the
-// exception is logged — never propagated into the listener.
+// handlers are unit-testable without a socket. The implementation — HTTP/1.1 with keep-alive
+// over plain TCP or TLS ≥ 1.2 (OpenSSL), one thread per connection that parses, dispatches
+// and answers without handing the request to another thread — stays behind a pimpl.
+// Malformed or unroutable requests get a 4xx with a message; a handler that throws gets a
+// 500 and the exception is logged — never propagated into the server. A TLS certificate
+// changed on disk is served from the next connection on (hot reload, no dropped requests).
 //
-// Thread-safety: Route() only before Start(); handlers run concurrently on the listener's
-// threads and must be thread-safe. Start/Stop from one thread.
+// Thread-safety: Route() only before Start(); handlers run concurrently on the connections'
+// threads and must be thread-safe. Start/Stop from one thread. Start() ignores SIGPIPE for
+// the process (a peer that went away must not kill it).
 #pragma once
 
 #include <cstdint>
@@ -49,9 +52,10 @@ struct TlsFiles {
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 0;  // REQUIRES: a concrete port (cpprest cannot report an ephemeral one)
-  std::optional<TlsFiles> tls;              // HTTPS (TLS ≥ 1.2) when set
-  size_t max_body_bytes = 4 * 1024 * 1024;  // larger requests get 413
+  uint16_t port = 0;                                // 0: any free port (see Port())
+  std::optional<TlsFiles> tls;                      // HTTPS (TLS ≥ 1.2) when set
+  size_t max_body_bytes = size_t{4} * 1024 * 1024;  // larger requests get 413
+  size_t max_connections = 1024;                    // more are closed at once
 };
 
 class HttpServer {
@@ -70,7 +74,10 @@ class HttpServer {
 
   // Opens the listener. Errors (port in use, bad certificate) are returned, not thrown.
   Status Start();
+  // Stops accepting, lets requests in progress finish, closes idle connections; returns
+  // when every connection's thread has ended.
   void Stop();
+  uint16_t Port() const;    // the bound port once started (options.port before)
   std::string Url() const;  // http(s)://host:port
 
  private:
