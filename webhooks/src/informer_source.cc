@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <map>
+#include <mutex>
+#include <utility>
+
 #include "limen/api/codec.h"
 
 namespace limen::webhook {
@@ -13,28 +17,59 @@ kube::InformerOptions Options() {
   return o;
 }
 
+}  // namespace
+
+// The typed objects of one informer, decoded once per object version rather than once per
+// admission. A Store replaces an object's pointer whenever the object changes, so the same
+// pointer (kept alive here) means the same content.
 template <class T>
-std::vector<T> DecodeAll(const kube::Informer& informer, const std::string& ns) {
-  std::vector<T> out;
-  for (const auto& obj : informer.store().ByIndex(kube::kNamespaceIndex, ns)) {
+class InformerPolicySource::DecodeMemo {
+ public:
+  explicit DecodeMemo(const kube::Informer& informer) : informer_(informer) {}
+
+  std::vector<T> InNamespace(const std::string& ns) {
+    const std::vector<kube::ObjectPtr> objects =
+        informer_.store().ByIndex(kube::kNamespaceIndex, ns);
+    std::vector<T> out;
+    out.reserve(objects.size());
+    std::lock_guard lock(mu_);
+    // Entries of deleted objects are dropped wholesale once they could matter.
+    if (entries_.size() > 2 * informer_.store().Size() + 16) entries_.clear();
+    for (const kube::ObjectPtr& obj : objects) {
+      if (const T* decoded = DecodedLocked(obj)) out.push_back(*decoded);
+    }
+    return out;
+  }
+
+ private:
+  const T* DecodedLocked(const kube::ObjectPtr& obj) {
+    const std::string key = kube::ObjectKey(*obj);
+    auto it = entries_.find(key);
+    if (it != entries_.end() && it->second.first == obj) return &it->second.second;
     auto decoded = api::Decode<T>(*obj);
     if (!decoded.ok()) {
       // The CRD schema makes this unlikely; an undecodable object is left out, not fatal.
-      spdlog::warn("ignoring {}: {}", kube::ObjectKey(*obj), decoded.status().message());
-      continue;
+      spdlog::warn("ignoring {}: {}", key, decoded.status().message());
+      if (it != entries_.end()) entries_.erase(it);
+      return nullptr;
     }
-    out.push_back(std::move(decoded).value());
+    auto& slot = entries_[key];
+    slot = {obj, std::move(decoded).value()};
+    return &slot.second;
   }
-  return out;
-}
 
-}  // namespace
+  const kube::Informer& informer_;
+  std::mutex mu_;
+  std::map<std::string, std::pair<kube::ObjectPtr, T>> entries_;  // guarded by mu_
+};
 
 InformerPolicySource::InformerPolicySource(kube::Client& client)
     : namespaces_(
           std::make_unique<kube::Informer>(client, kube::resources::kNamespaces, Options())),
       policies_(std::make_unique<kube::Informer>(client, kResiliencePolicies, Options())),
-      filters_(std::make_unique<kube::Informer>(client, kWasmFilters, Options())) {}
+      filters_(std::make_unique<kube::Informer>(client, kWasmFilters, Options())),
+      policy_memo_(std::make_unique<DecodeMemo<api::ResiliencePolicy>>(*policies_)),
+      filter_memo_(std::make_unique<DecodeMemo<api::WasmFilter>>(*filters_)) {}
 
 InformerPolicySource::~InformerPolicySource() { Stop(); }
 
@@ -71,11 +106,11 @@ std::optional<std::map<std::string, std::string>> InformerPolicySource::Namespac
 
 std::vector<api::ResiliencePolicy> InformerPolicySource::ResiliencePolicies(
     const std::string& ns) const {
-  return DecodeAll<api::ResiliencePolicy>(*policies_, ns);
+  return policy_memo_->InNamespace(ns);
 }
 
 std::vector<api::WasmFilter> InformerPolicySource::WasmFilters(const std::string& ns) const {
-  return DecodeAll<api::WasmFilter>(*filters_, ns);
+  return filter_memo_->InNamespace(ns);
 }
 
 }  // namespace limen::webhook

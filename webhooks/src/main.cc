@@ -1,5 +1,6 @@
 // limen-webhook: Limen's admission webhook (Pod injection, CR validation) and its offline
 // tools. `limen-webhook [serve] --help` lists the flags; see docs/webhook.md.
+#include <malloc.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -91,7 +92,7 @@ int Serve(const std::vector<std::string>& args) {
     auto next = [&](std::string& into) {
       if (i + 1 >= args.size()) {
         std::cerr << a << " needs a value\n";
-        std::exit(2);
+        std::exit(2);  // NOLINT(concurrency-mt-unsafe): flag parsing, no threads yet
       }
       into = args[++i];
     };
@@ -211,7 +212,7 @@ int Serve(const std::vector<std::string>& args) {
   std::unique_ptr<kube::EventRecorder> events;
   std::unique_ptr<CertManager> cert_manager;
   if (managed) {
-    const char* pod = std::getenv("POD_NAME");
+    const char* pod = std::getenv("POD_NAME");  // NOLINT(concurrency-mt-unsafe): nobody setenvs
     char host_name[256] = {};
     ::gethostname(host_name, sizeof host_name - 1);
     events = std::make_unique<kube::EventRecorder>(
@@ -254,7 +255,7 @@ int Serve(const std::vector<std::string>& args) {
   options.host = host;
   options.port = static_cast<uint16_t>(port);
   options.tls = serving::TlsFiles{reloader.served_file(), reloader.served_file()};
-  options.max_body_bytes = 7 * 1024 * 1024;  // the apiserver's own request limit is 3 MiB
+  options.max_body_bytes = size_t{7} * 1024 * 1024;  // the apiserver's own request limit is 3 MiB
   serving::HttpServer server(options);
   server.Route("POST", "/mutate-pods",
                [&handler](const serving::Request& r) { return handler.MutatePods(r); });
@@ -294,12 +295,18 @@ int Serve(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string cmd = "serve";
-  if (!args.empty() && args[0].rfind("-", 0) != 0) {
+  if (!args.empty() && args[0].rfind('-', 0) != 0) {
     cmd = args[0];
     args.erase(args.begin());
   }
   using namespace limen::webhook;
-  if (cmd == "serve") return Serve(args);
+  if (cmd == "serve") {
+    // Two malloc arenas instead of glibc's 8 per core: every connection has its own thread,
+    // and each arena a thread touches keeps its high-water mark resident. On two cores the
+    // contention this adds is not measurable; the memory it saves at 64 connections is.
+    mallopt(M_ARENA_MAX, 2);  // NOLINT(concurrency-mt-unsafe): no other thread exists yet
+    return Serve(args);
+  }
   if (cmd == "plan") return RunPlanCommand(args, false, std::cout, std::cerr);
   if (cmd == "inject") return RunPlanCommand(args, true, std::cout, std::cerr);
   if (cmd == "certs") return RunCertsCommand(args, std::cout, std::cerr);

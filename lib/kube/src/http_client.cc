@@ -102,7 +102,14 @@ ApiResult<T> Await(pplx::task<T> task, const pplx::cancellation_token_source& ct
 }
 
 void ConfigureTls(boost::asio::ssl::context& ctx, const Config& c) {
-  if (!c.ca_pem.empty()) ctx.add_certificate_authority(boost::asio::buffer(c.ca_pem));
+  if (!c.ca_pem.empty()) {
+    // cpprest has already loaded the system's whole CA bundle into this connection's context
+    // (≈ 2 MB of parsed certificates, held as long as the connection — a watch's lifetime).
+    // A configuration that names its CA trusts only that CA, as client-go's does, so the
+    // bundle's store is replaced (and freed) by one holding just that CA.
+    SSL_CTX_set_cert_store(ctx.native_handle(), X509_STORE_new());
+    ctx.add_certificate_authority(boost::asio::buffer(c.ca_pem));
+  }
   if (!c.client_cert_pem.empty()) {
     ctx.use_certificate_chain(boost::asio::buffer(c.client_cert_pem));
     ctx.use_private_key(boost::asio::buffer(c.client_key_pem), boost::asio::ssl::context::pem);
@@ -322,25 +329,62 @@ http::http_request HttpClient::Impl::MakeRequest(const http::method& method,
   return req;
 }
 
+namespace {
+
+// The body of `resp`, read in this thread as it arrives, into one string. (extract_utf8string
+// hands the body through pplx continuations, each of which copies it: for a 90 MB list that
+// was three copies, and their page faults, on the threads that receive the next bytes.)
+ApiResult<std::string> ReadBody(http::http_response& resp,
+                                const pplx::cancellation_token_source& cts,
+                                std::chrono::steady_clock::time_point deadline,
+                                const std::string& what) {
+  constexpr size_t kChunk = size_t{256} * 1024;  // waited for when nothing is buffered
+  // Shared with each read: one abandoned at the deadline may still write into it.
+  auto body = std::make_shared<std::string>();
+  if (auto length = resp.headers().content_length(); length > 0 && length < (size_t{1} << 32)) {
+    body->reserve(length);
+  }
+  auto buf = resp.body().streambuf();
+  for (;;) {
+    const size_t avail = buf.in_avail();
+    const size_t want = avail > 0 ? avail : kChunk;
+    const size_t old = body->size();
+    if (body->capacity() < old + want) body->reserve(std::max(old + want, 2 * body->capacity()));
+    body->resize(old + want);
+    auto read =
+        buf.getn(reinterpret_cast<uint8_t*>(body->data() + old), want).then([body](size_t n) {
+          return n;
+        });
+    const auto left =
+        std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
+    auto n = Await(std::move(read), cts, std::max(left, Millis(1)), what);
+    if (!n.ok()) return n.error();
+    body->resize(old + *n);
+    if (*n == 0) return std::move(*body);
+  }
+}
+
+}  // namespace
+
 ApiResult<RawResponse> HttpClient::Impl::Once(const Call& call) {
   const http::method method = MethodOf(call.verb);
   const std::string what = method + " " + call.path;
+  const Millis timeout = call.timeout.value_or(options.default_timeout);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   pplx::cancellation_token_source cts;
-  pplx::task<RawResponse> task;
+  pplx::task<http::http_response> task;
   try {
     http::http_request req = MakeRequest(method, call.path);
     if (call.body) req.set_body(*call.body, call.content_type);
-    task = http->request(req, cts.get_token()).then([](http::http_response resp) {
-      return resp.extract_utf8string(/*ignore_content_type=*/true)
-          .then([resp](std::string body) mutable {
-            return RawResponse{resp.status_code(), std::move(body),
-                               ParseRetryAfter(resp.headers())};
-          });
-    });
+    task = http->request(req, cts.get_token());
   } catch (...) {  // a malformed URI, or cpprest refusing the request synchronously
     return FromException(std::current_exception(), false, what);
   }
-  return Await(std::move(task), cts, call.timeout.value_or(options.default_timeout), what);
+  auto resp = Await(std::move(task), cts, timeout, what);
+  if (!resp.ok()) return resp.error();
+  auto body = ReadBody(*resp, cts, deadline, what);
+  if (!body.ok()) return body.error();
+  return RawResponse{resp->status_code(), std::move(*body), ParseRetryAfter(resp->headers())};
 }
 
 ApiResult<Object> HttpClient::Impl::Do(const Call& call) {

@@ -3,6 +3,8 @@
 // its own.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -453,6 +455,25 @@ TEST_F(HttpClientIntegrationTest, KubeconfigInlineDataAndTlsVerification) {
   auto unverified = connect("");  // the cluster's CA is not among the system's roots
   ASSERT_FALSE(unverified.ok());
   EXPECT_EQ(unverified.error().code, 0) << unverified.error().ToString();
+
+  // A configuration naming a CA trusts only that CA, as client-go's does — not the system's
+  // roots as well. Here the "system roots" (SSL_CERT_FILE) are the cluster's CA: without a
+  // CA in the kubeconfig they verify the apiserver; with another CA named, they must not.
+  const std::string dir = ::testing::TempDir() + "other-ca";
+  ASSERT_EQ(std::system(("mkdir -p " + dir +  // NOLINT(concurrency-mt-unsafe): test setup
+                         " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1"
+                         " -nodes -days 1 -subj /CN=other-ca -keyout " +
+                         dir + "/ca.key -out " + dir + "/ca.crt 2>/dev/null")
+                            .c_str()),
+            0);
+  ::setenv("SSL_CERT_FILE", env->ca_file.c_str(), 1);  // NOLINT(concurrency-mt-unsafe)
+  auto system_roots = connect("");
+  auto other_ca = connect(
+      "    certificate-authority-data: " + kube::Base64Encode(read(dir + "/ca.crt")) + "\n");
+  ::unsetenv("SSL_CERT_FILE");  // NOLINT(concurrency-mt-unsafe)
+  EXPECT_TRUE(system_roots.ok()) << system_roots.error().ToString();
+  ASSERT_FALSE(other_ca.ok());
+  EXPECT_EQ(other_ca.error().code, 0) << other_ca.error().ToString();
 }
 
 Object Crd(const std::string& group, const std::string& kind, const std::string& plural) {

@@ -53,7 +53,8 @@ int64_t Generation(const Object& obj) {
 
 // Handlers from one function called with each state an event reveals (old and new for an
 // update; skipped when the projection did not change).
-std::shared_ptr<kube::ResourceEventHandlerFuncs> OnAny(std::function<void(const Object&)> f) {
+std::shared_ptr<kube::ResourceEventHandlerFuncs> OnAny(
+    const std::function<void(const Object&)>& f) {
   auto h = std::make_shared<kube::ResourceEventHandlerFuncs>();
   h->add = [f](const ObjectPtr& o, bool) { f(*o); };
   h->update = [f](const ObjectPtr& o, const ObjectPtr& n) {
@@ -111,7 +112,8 @@ Informers::Informers(kube::Client& client, const std::string& ns) {
 Caches Informers::caches() const {
   return Caches{pods_->store(),         replicasets_->store(), deployments_->store(),
                 statefulsets_->store(), daemonsets_->store(),  obspols_->store(),
-                respols_->store(),      iwls_->store(),        nps_->store()};
+                respols_->store(),      iwls_->store(),        nps_->store(),
+                node_reports_};
 }
 
 std::vector<Informer*> Informers::all() const {
@@ -192,6 +194,13 @@ void Wire(Informers& in, const Controllers& controllers) {
     EnqueueAll(iwl_c, iwl::KeysForNodeProbeState(c, nps));
     EnqueueAll(obs_c, obspol::AllKeys(c));
   }));
+  {
+    auto forget = std::make_shared<kube::ResourceEventHandlerFuncs>();
+    forget->del = [reports = in.node_reports_](const DeletedObject& d) {
+      if (const ObjectPtr& last = kube::LastKnown(d)) reports->Forget(NameOf(*last));
+    };
+    in.nps_->AddEventHandler(forget);
+  }
 }
 
 reconcilers::resiliencepolicy::Reach CacheReachCounter::Count(const api::ResiliencePolicy& policy,

@@ -15,18 +15,21 @@
 //   ResiliencePolicy     every workload of its namespace (the rendered hash decides
 //                        `injected`)
 //   InstrumentedWorkload itself; the policies of its namespace (workloadsSustained)
-//   NodeProbeState       the workloads of the Pods it reports (old and new); every policy
+//   NodeProbeState       the workloads of the Pods it reports (old and new); every policy;
+//                        on delete its decoded entry in NodeReports is dropped
 //   Pod, ReplicaSet      also the ResiliencePolicies of their namespace (matchedWorkloads,
 //                        injectedPods)
 // Updates that change nothing in the projection (only resourceVersion) are dropped. The
 // WasmFilter and ResiliencePolicy controllers add their own handlers when they are created
 // (WasmFilter, source ConfigMap → filter; policy, WasmFilter, owned ConfigMap → policy).
 //
-// Thread-safety: construct, Wire, then Run; afterwards only HasSynced/Stop/caches().
+// Thread-safety: construct, Wire, then Run; afterwards only HasSynced/Stop/caches(). The first
+// HasSynced() that returns true also returns the free heap of the initial lists to the system.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/caches.h"
@@ -69,6 +72,9 @@ class Informers {
   friend void Wire(Informers&, const Controllers&);
   std::unique_ptr<kube::Informer> pods_, replicasets_, deployments_, statefulsets_, daemonsets_,
       configmaps_, wasm_sources_, obspols_, respols_, wasmfilters_, iwls_, nps_;
+  // The decoded NodeProbeStates, one for every Caches handed out (entries of deleted ones are
+  // dropped by Wire's handler).
+  const std::shared_ptr<const NodeReports> node_reports_ = std::make_shared<NodeReports>();
 };
 
 // Connects the informer events of the fan-out table above to the controllers.
@@ -80,7 +86,7 @@ void Wire(Informers& informers, const Controllers& controllers);
 // lets few through; lib/api is stricter).
 class CacheReachCounter final : public reconcilers::resiliencepolicy::ReachCounter {
  public:
-  explicit CacheReachCounter(Caches caches) : caches_(caches) {}
+  explicit CacheReachCounter(Caches caches) : caches_(std::move(caches)) {}
   reconcilers::resiliencepolicy::Reach Count(const api::ResiliencePolicy& policy,
                                              const std::string& hash) const override;
 

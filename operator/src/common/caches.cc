@@ -6,11 +6,23 @@
 namespace limen::op {
 namespace {
 
-std::string MetaString(const Object& obj, const char* key) {
+const std::string* MetaStringRef(const Object& obj, const char* key) {
   auto meta = obj.find("metadata");
-  if (meta == obj.end() || !meta->is_object()) return "";
+  if (meta == obj.end() || !meta->is_object()) return nullptr;
   auto it = meta->find(key);
-  return it != meta->end() && it->is_string() ? it->get<std::string>() : "";
+  return it != meta->end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+}
+
+std::string MetaString(const Object& obj, const char* key) {
+  const std::string* s = MetaStringRef(obj, key);
+  return s ? *s : "";
+}
+
+const std::string* NodeRef(const Object& pod) {
+  auto spec = pod.find("spec");
+  if (spec == pod.end() || !spec->is_object()) return nullptr;
+  auto it = spec->find("nodeName");
+  return it != spec->end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
 }
 
 }  // namespace
@@ -63,8 +75,13 @@ std::vector<ObjectPtr> PodsOf(const Caches& c, const WorkloadId& id) {
   } else {
     add_active(c.pods.ByIndex(kIndexControllerUid, id.uid));
   }
+  static const std::string kNone;
+  auto name = [](const ObjectPtr& o) -> const std::string& {
+    const std::string* n = MetaStringRef(*o, "name");
+    return n ? *n : kNone;
+  };
   std::sort(out.begin(), out.end(),
-            [](const ObjectPtr& a, const ObjectPtr& b) { return NameOf(*a) < NameOf(*b); });
+            [&name](const ObjectPtr& a, const ObjectPtr& b) { return name(a) < name(b); });
   return out;
 }
 
@@ -120,31 +137,76 @@ bool SelectsAny(const api::Selector& selector, const std::vector<ObjectPtr>& pod
   return false;
 }
 
-std::optional<PodReport> ReportFor(const Caches& c, const Object& pod) {
-  const std::string node = NodeOf(pod);
-  if (node.empty()) return std::nullopt;
-  ObjectPtr nps = c.node_probe_states.Get(node);
-  if (!nps) return std::nullopt;
-  // Decode only the pods list and reportedAt: a NodeProbeState holds every pod of its node.
-  auto status = nps->find("status");
-  if (status == nps->end() || !status->is_object()) return std::nullopt;
+NodeReport DecodeNodeReport(const Object& nps) {
+  NodeReport r;
+  if (auto full = api::Decode<api::NodeProbeState>(nps); full.ok()) {
+    r.probes = std::move(full->status.probes);
+  }
+  auto status = nps.find("status");
+  if (status == nps.end() || !status->is_object()) return r;
+  auto at = status->find("reportedAt");
+  if (at != status->end() && at->is_string()) {
+    auto t = api::ParseTime(at->get<std::string>());
+    if (t.ok()) r.reported_at = *t;
+  }
   auto pods = status->find("pods");
-  if (pods == status->end() || !pods->is_array()) return std::nullopt;
-  const std::string uid = UidOf(pod);
+  if (pods == status->end() || !pods->is_array()) return r;
+  r.pods.reserve(pods->size());
   for (const auto& entry : *pods) {
     auto u = entry.find("uid");
-    if (u == entry.end() || !u->is_string() || u->get<std::string>() != uid) continue;
+    if (u == entry.end() || !u->is_string()) continue;
+    const std::string& uid = u->get_ref<const std::string&>();
+    if (r.pods.contains(uid)) continue;
     auto m = api::Decode<api::PodMeasurement>(entry);
-    if (!m.ok()) return std::nullopt;
-    PodReport report{std::move(*m), std::nullopt};
-    auto at = status->find("reportedAt");
-    if (at != status->end() && at->is_string()) {
-      auto t = api::ParseTime(at->get<std::string>());
-      if (t.ok()) report.reported_at = *t;
-    }
-    return report;
+    r.pods.emplace(
+        uid, m.ok() ? std::optional<NodeReport::Pod>(NodeReport::Pod{
+                          m->startup_nanos, m->rss_bytes, m->events.delivered, m->events.dropped})
+                    : std::nullopt);
   }
-  return std::nullopt;
+  return r;
+}
+
+std::shared_ptr<const NodeReport> NodeReports::Get(const kube::Store& node_probe_states,
+                                                   const std::string& node) const {
+  ObjectPtr nps = node_probe_states.Get(node);
+  if (!nps) {
+    Forget(node);
+    return nullptr;
+  }
+  {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(node);
+    if (it != entries_.end() && it->second.source.lock() == nps) return it->second.report;
+  }
+  auto report = std::make_shared<const NodeReport>(DecodeNodeReport(*nps));
+  std::lock_guard lock(mu_);
+  entries_[node] = Entry{nps, report};
+  return report;
+}
+
+void NodeReports::Forget(const std::string& node) const {
+  std::lock_guard lock(mu_);
+  entries_.erase(node);
+}
+
+size_t NodeReports::Size() const {
+  std::lock_guard lock(mu_);
+  return entries_.size();
+}
+
+std::optional<PodReport> ReportIn(const NodeReport* report, const Object& pod) {
+  if (!report) return std::nullopt;
+  static const std::string kNone;
+  const std::string* uid = MetaStringRef(pod, "uid");
+  auto it = report->pods.find(uid ? *uid : kNone);
+  if (it == report->pods.end() || !it->second) return std::nullopt;
+  return PodReport{*it->second, report->reported_at};
+}
+
+std::optional<PodReport> ReportFor(const Caches& c, const Object& pod) {
+  const std::string* node = NodeRef(pod);
+  if (!node || node->empty()) return std::nullopt;
+  return ReportIn(c.node_reports->Get(c.node_probe_states, *node).get(), pod);
 }
 
 }  // namespace limen::op

@@ -4,13 +4,19 @@
 //
 // Reconcilers never list from the apiserver: they read these caches and write only what
 // changed. The stores carry the indexes declared in workload.h (controller-uid, node, uid).
+// NodeProbeStates are also kept decoded (NodeReports): a reconcile looks a Pod's entry up by
+// uid instead of searching and decoding its node's JSON.
 //
-// Thread-safety: Stores are safe for concurrent readers; the functions are pure reads.
+// Thread-safety: Stores and NodeReports are safe for concurrent readers; the functions are
+// reads (NodeReports decodes a NodeProbeState version on its first read).
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/workload.h"
@@ -35,6 +41,46 @@ inline const kube::Resource kNodeProbeStates{"limen.dev", "v1alpha1", "nodeprobe
                                              "NodeProbeState", false};
 }  // namespace resources
 
+// One NodeProbeState as the reconcilers read it, decoded once per version.
+struct NodeReport {
+  // A Pod's measurement: the fields the reconcilers use.
+  struct Pod {
+    int64_t startup_nanos = 0;
+    int64_t rss_bytes = 0;
+    int64_t delivered = 0;
+    int64_t dropped = 0;
+  };
+  // status.pods by uid. The first entry of a uid wins (as a search in list order would find
+  // it); nullopt when that entry does not decode as a PodMeasurement.
+  std::unordered_map<std::string, std::optional<Pod>> pods;
+  std::optional<api::Time> reported_at;  // status.reportedAt, when it parses
+  // status.probes, set only when the whole object decodes as a NodeProbeState.
+  std::optional<std::vector<api::ProbeState>> probes;
+};
+NodeReport DecodeNodeReport(const Object& nps);
+
+// The decoded NodeProbeStates of a store, keyed by node and checked against the store's
+// current object on every read: an updated NodeProbeState is decoded again on its next read,
+// a deleted one is gone (Forget frees its entry early). Holds no object alive: an entry
+// remembers its source through a weak_ptr, which also keeps that address from being reused.
+//
+// Thread-safety: safe for concurrent use; the decode runs outside the lock.
+class NodeReports {
+ public:
+  std::shared_ptr<const NodeReport> Get(const kube::Store& node_probe_states,
+                                        const std::string& node) const;
+  void Forget(const std::string& node) const;
+  size_t Size() const;
+
+ private:
+  struct Entry {
+    std::weak_ptr<const Object> source;
+    std::shared_ptr<const NodeReport> report;
+  };
+  mutable std::mutex mu_;
+  mutable std::unordered_map<std::string, Entry> entries_;  // guarded by mu_
+};
+
 struct Caches {
   const kube::Store& pods;
   const kube::Store& replicasets;
@@ -45,6 +91,8 @@ struct Caches {
   const kube::Store& resilience_policies;
   const kube::Store& instrumented_workloads;
   const kube::Store& node_probe_states;
+  // node_probe_states decoded; copies of a Caches share it.
+  std::shared_ptr<const NodeReports> node_reports = std::make_shared<NodeReports>();
 };
 
 // The workload object of an id (by namespace/name, checking the uid when the id has one).
@@ -85,10 +133,13 @@ bool SelectsAny(const api::Selector& selector, const std::vector<ObjectPtr>& pod
 
 // A Pod's entry in its node's NodeProbeState, with that state's reportedAt.
 struct PodReport {
-  api::PodMeasurement measurement;
+  NodeReport::Pod measurement;
   std::optional<api::Time> reported_at;
 };
 std::optional<PodReport> ReportFor(const Caches& c, const Object& pod);
+// The same from the Pod's node's report (nullptr: no NodeProbeState), for callers that
+// visit many Pods of one node.
+std::optional<PodReport> ReportIn(const NodeReport* report, const Object& pod);
 
 std::string NameOf(const Object& obj);
 std::string NamespaceOf(const Object& obj);

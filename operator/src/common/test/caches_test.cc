@@ -1,5 +1,8 @@
 #include "common/caches.h"
 
+#include <atomic>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "builders.h"
@@ -87,12 +90,115 @@ TEST(CachesTest, ReportForReadsThePodsOwnNode) {
   auto r = ReportFor(s.caches(), on_n1);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->measurement.startup_nanos, 8'000'000);
-  EXPECT_EQ(r->measurement.events.dropped, 5);
+  EXPECT_EQ(r->measurement.dropped, 5);
   ASSERT_TRUE(r->reported_at);
   // Reported by another node than the one the pod runs on: not its node's report.
   EXPECT_FALSE(ReportFor(s.caches(), testing::Pod("ns", "q", "u2", {}, {}, "n1")));
   // Not scheduled: no node, no report.
   EXPECT_FALSE(ReportFor(s.caches(), testing::Pod("ns", "p", "u1", {})));
+}
+
+// The decoded cache follows the store: what a reader sees is always the store's current
+// NodeProbeState, through updates, deletes and re-creations, with one Caches kept throughout.
+TEST(NodeReportsTest, FollowsUpdatesAndDeletesOfTheStore) {
+  testing::Stores s;
+  const Caches c = s.caches();
+  const kube::Object p1 = testing::Pod("ns", "p1", "u1", {}, {}, "n1");
+  const kube::Object p2 = testing::Pod("ns", "p2", "u2", {}, {}, "n1");
+  s.Add(testing::Nps("n1", "2026-01-01T00:00:00Z", {{"ns", "p1", "u1", 10, 20, 30, 40}}));
+  ASSERT_TRUE(ReportFor(c, p1));
+  EXPECT_EQ(ReportFor(c, p1)->measurement.rss_bytes, 20);
+  EXPECT_FALSE(ReportFor(c, p2));
+  const auto first = c.node_reports->Get(c.node_probe_states, "n1");
+  EXPECT_EQ(first, c.node_reports->Get(c.node_probe_states, "n1")) << "decoded once per version";
+
+  // Updated: p1's values change, p2 appears, reportedAt moves.
+  s.Add(testing::Nps("n1", "2026-01-01T00:01:00Z",
+                     {{"ns", "p1", "u1", 11, 21, 31, 41}, {"ns", "p2", "u2", 1, 2, 3, 4}}));
+  EXPECT_NE(first, c.node_reports->Get(c.node_probe_states, "n1"));
+  auto r1 = ReportFor(c, p1);
+  ASSERT_TRUE(r1);
+  EXPECT_EQ(r1->measurement.startup_nanos, 11);
+  EXPECT_EQ(r1->measurement.delivered, 31);
+  EXPECT_EQ(r1->reported_at, api::ParseTime("2026-01-01T00:01:00Z").value());
+  ASSERT_TRUE(ReportFor(c, p2));
+  EXPECT_EQ(ReportFor(c, p2)->measurement.dropped, 4);
+
+  // Updated again without p1: p1 loses its report.
+  s.Add(testing::Nps("n1", "2026-01-01T00:02:00Z", {{"ns", "p2", "u2", 1, 2, 3, 4}}));
+  EXPECT_FALSE(ReportFor(c, p1));
+  EXPECT_TRUE(ReportFor(c, p2));
+
+  // Deleted: nothing, and the entry is dropped.
+  s.nps.Remove("n1");
+  EXPECT_FALSE(ReportFor(c, p2));
+  EXPECT_EQ(c.node_reports->Size(), 0u);
+
+  // Re-created.
+  s.Add(testing::Nps("n1", "2026-01-01T00:03:00Z", {{"ns", "p1", "u1", 5, 6, 7, 8}}));
+  ASSERT_TRUE(ReportFor(c, p1));
+  EXPECT_EQ(ReportFor(c, p1)->measurement.rss_bytes, 6);
+  c.node_reports->Forget("n1");
+  EXPECT_EQ(c.node_reports->Size(), 0u);
+  EXPECT_TRUE(ReportFor(c, p1)) << "a forgotten node is decoded again on its next read";
+}
+
+TEST(NodeReportsTest, DecodesAsASearchInListOrderWould) {
+  kube::Object nps = testing::Nps("n1", "2026-01-01T00:00:00Z",
+                                  {{"ns", "a", "u1", 1, 1, 1, 1},
+                                   {"ns", "a2", "u1", 2, 2, 2, 2},
+                                   {"ns", "b", "u2", 1, 1, 1, 1},
+                                   {"ns", "b2", "u2", 2, 2, 2, 2}},
+                                  {{"process.exec", "Attached"}});
+  nps["status"]["pods"][2]["rssBytes"] = "many";  // the first entry of u2 does not decode
+  nps["status"]["pods"].push_back({{"name", "no-uid"}});
+  const NodeReport r = DecodeNodeReport(nps);
+  ASSERT_TRUE(r.pods.contains("u1"));
+  ASSERT_TRUE(r.pods.at("u1"));
+  EXPECT_EQ(r.pods.at("u1")->startup_nanos, 1) << "the first entry of a uid wins";
+  ASSERT_TRUE(r.pods.contains("u2"));
+  EXPECT_FALSE(r.pods.at("u2")) << "and a first entry that does not decode hides later ones";
+  EXPECT_FALSE(r.pods.contains(""));
+  EXPECT_TRUE(r.reported_at);
+  // One bad entry fails the whole NodeProbeState's decode: no probes.
+  EXPECT_FALSE(r.probes);
+  nps["status"]["pods"][2]["rssBytes"] = 3;
+  const NodeReport ok = DecodeNodeReport(nps);
+  ASSERT_TRUE(ok.probes);
+  ASSERT_EQ(ok.probes->size(), 1u);
+  EXPECT_EQ((*ok.probes)[0].state, "Attached");
+  EXPECT_TRUE(ok.pods.at("u2"));
+
+  nps["status"]["reportedAt"] = "not a time";
+  EXPECT_FALSE(DecodeNodeReport(nps).reported_at);
+  EXPECT_TRUE(DecodeNodeReport(kube::Object{{"status", "x"}}).pods.empty());
+}
+
+// Concurrent readers while the writer replaces the object: each read is one whole version.
+TEST(NodeReportsTest, ConcurrentReadersSeeWholeVersions) {
+  testing::Stores s;
+  const Caches c = s.caches();
+  const kube::Object pod = testing::Pod("ns", "p", "u1", {}, {}, "n1");
+  s.Add(testing::Nps("n1", "2026-01-01T00:00:00Z", {{"ns", "p", "u1", 0, 0, 0, 0}}));
+  std::atomic<bool> stop = false;
+  std::atomic<int> torn = 0;
+  std::vector<std::thread> readers;
+  readers.reserve(3);
+  for (int i = 0; i < 3; ++i) {
+    readers.emplace_back([&] {
+      while (!stop) {
+        auto r = ReportFor(c, pod);
+        if (!r || r->measurement.startup_nanos != r->measurement.rss_bytes) ++torn;
+      }
+    });
+  }
+  for (int64_t v = 1; v <= 200; ++v) {
+    s.Add(testing::Nps("n1", "2026-01-01T00:00:00Z", {{"ns", "p", "u1", v, v, 0, 0}}));
+  }
+  stop = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(torn, 0);
+  EXPECT_EQ(ReportFor(c, pod)->measurement.startup_nanos, 200);
 }
 
 }  // namespace

@@ -51,7 +51,7 @@ std::vector<readiness::PodSample> Fresh(const std::vector<readiness::PodSample>&
 Reconciler::Reconciler(kube::Client& client, Caches caches, kube::EventRecorder& events,
                        kube::Clock& clock, WorkloadMetrics& metrics, Options options)
     : client_(client),
-      caches_(caches),
+      caches_(std::move(caches)),
       events_(events),
       clock_(clock),
       metrics_(metrics),
@@ -93,31 +93,31 @@ Outcome Reconciler::Reconcile(const std::string& key) {
     return DeleteStale(key, existing, "it belonged to an earlier workload of that name");
   }
 
-  Object current;
-  if (existing) {
-    current = *existing;
-  } else {
+  // The cached object is read in place; only a status write copies it.
+  ObjectPtr current = existing;
+  if (!current) {
     kube::RequestOptions opts;
     opts.field_manager = options_.field_manager;
     auto created =
         client_.Create(resources::kInstrumentedWorkloads, ns, NewInstrumentedWorkload(*id), opts);
     if (!created.ok()) return ToStatus(created.error(), "create InstrumentedWorkload " + key);
-    current = std::move(*created);
+    current = std::make_shared<const Object>(std::move(*created));
     spdlog::info("created InstrumentedWorkload {}", key);
-    events_.Event(kube::ReferenceTo(current), kube::EventType::kNormal, "Created", "Create",
+    events_.Event(kube::ReferenceTo(*current), kube::EventType::kNormal, "Created", "Create",
                   "tracking " + id->kind + " " + id->name);
   }
 
-  auto decoded = api::Decode<api::InstrumentedWorkload>(current);
+  auto decoded = api::Decode<api::InstrumentedWorkload>(*current);
   if (!decoded.ok()) {
     return kube::TerminalError(decoded.status().WithContext("decode InstrumentedWorkload " + key));
   }
   const api::Time now = clock_.Now();
   StatusPlan plan = PlanStatus(decoded->status, decoded->metadata.generation, observation, now,
                                options_.report_interval);
-  const Object stored_status = current.contains("status") ? current["status"] : Object();
-  if (StatusChanged(stored_status, plan.status)) {
-    Object updated = current;
+  static const Object kNoStatus;
+  auto stored_status = current->find("status");
+  if (StatusChanged(stored_status != current->end() ? *stored_status : kNoStatus, plan.status)) {
+    Object updated = *current;
     updated["status"] = api::Encode(plan.status);
     kube::RequestOptions opts;
     opts.subresource = "status";

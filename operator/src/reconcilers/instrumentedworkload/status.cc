@@ -53,8 +53,8 @@ WorkloadObservation Observe(const Caches& caches, const WorkloadId& id,
     ++o.pods.instrumented;
     if (!report->reported_at) continue;
     const auto& m = report->measurement;
-    o.samples.push_back({UidOf(*pod), m.startup_nanos, m.rss_bytes, m.events.delivered,
-                         m.events.dropped, *report->reported_at});
+    o.samples.push_back(
+        {UidOf(*pod), m.startup_nanos, m.rss_bytes, m.delivered, m.dropped, *report->reported_at});
   }
   return o;
 }

@@ -3,20 +3,21 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
-#include <set>
+#include <memory>
 
 #include "limen/api/instrumented_workload.h"
 #include "limen/api/well_known.h"
 
 namespace limen::op::obspol {
 
-NodeVerdict JudgeNode(const api::NodeProbeState* nps, const std::vector<std::string>& probes) {
-  if (!nps)
+NodeVerdict JudgeNode(const std::vector<api::ProbeState>* reported,
+                      const std::vector<std::string>& probes) {
+  if (!reported)
     return {NodeVerdict::State::kPending, "no NodeProbeState: limen-bpf-loader has not reported"};
   std::vector<std::string> pending;
   for (const auto& want : probes) {
     const api::ProbeState* found = nullptr;
-    for (const auto& p : nps->status.probes) {
+    for (const auto& p : *reported) {
       if (p.name == want) found = &p;
     }
     if (!found || found->state == api::kProbePending || found->state.empty()) {
@@ -35,40 +36,54 @@ NodeVerdict JudgeNode(const api::NodeProbeState* nps, const std::vector<std::str
   return {NodeVerdict::State::kPending, reason};
 }
 
+namespace {
+
+// Whether an InstrumentedWorkload's Ready condition is True. Only status.conditions is
+// decoded: the rest of the status (criteria, measurements) is what makes a full decode costly.
+bool IsSustained(const Object& iwl) {
+  auto status = iwl.find("status");
+  if (status == iwl.end() || !status->is_object()) return false;
+  auto conditions = status->find("conditions");
+  if (conditions == status->end() || conditions->is_null()) return false;
+  std::vector<api::Condition> decoded;
+  if (!api::codec::Codec<std::vector<api::Condition>>::Decode(*conditions, "status.conditions",
+                                                              decoded)
+           .ok()) {
+    return false;
+  }
+  return api::IsStatusConditionTrue(decoded, api::kConditionReady);
+}
+
+}  // namespace
+
+// One pass over the namespace's Pods; each node's decoded NodeProbeState (NodeReports) is
+// looked up once and its Pods' entries found by uid.
 PolicyObservation Observe(const Caches& caches, const api::ObservabilityPolicy& policy,
                           const api::Selector& selector) {
   PolicyObservation o;
   std::map<std::string, WorkloadId> workloads;
-  std::set<std::string> nodes;
+  std::map<std::string, std::shared_ptr<const NodeReport>> nodes;
   for (const auto& pod : caches.pods.ByIndex(kube::kNamespaceIndex, policy.metadata.namespace_)) {
     if (!IsActivePod(*pod) || !selector.Matches(LabelsOf(*pod))) continue;
     if (auto owner = OwnerOf(caches, *pod)) workloads.emplace(WorkloadKey(*owner), *owner);
-    const std::string node = NodeOf(*pod);
-    if (!node.empty()) nodes.insert(node);
-    if (auto report = ReportFor(caches, *pod)) {
-      o.delivered += report->measurement.events.delivered;
-      o.dropped += report->measurement.events.dropped;
+    std::string node = NodeOf(*pod);
+    if (node.empty()) continue;
+    auto [it, added] = nodes.try_emplace(std::move(node));
+    if (added) it->second = caches.node_reports->Get(caches.node_probe_states, it->first);
+    if (auto report = ReportIn(it->second.get(), *pod)) {
+      o.delivered += report->measurement.delivered;
+      o.dropped += report->measurement.dropped;
     }
   }
   for (auto& [key, id] : workloads) {
     o.workloads.push_back(id);
     ObjectPtr iwl = caches.instrumented_workloads.Get(key);
-    if (!iwl) continue;
-    auto decoded = api::Decode<api::InstrumentedWorkload>(*iwl);
-    if (decoded.ok() &&
-        api::IsStatusConditionTrue(decoded->status.conditions, api::kConditionReady)) {
-      ++o.workloads_sustained;
-    }
+    if (iwl && IsSustained(*iwl)) ++o.workloads_sustained;
   }
-  for (const auto& node : nodes) {
+  for (const auto& [node, report] : nodes) {
     o.nodes.push_back(node);
-    ObjectPtr obj = caches.node_probe_states.Get(node);
-    std::optional<api::NodeProbeState> nps;
-    if (obj) {
-      auto decoded = api::Decode<api::NodeProbeState>(*obj);
-      if (decoded.ok()) nps = std::move(*decoded);
-    }
-    o.verdicts.emplace_back(node, JudgeNode(nps ? &*nps : nullptr, policy.spec.probes));
+    const auto* probes = report && report->probes ? &*report->probes : nullptr;
+    o.verdicts.emplace_back(node, JudgeNode(probes, policy.spec.probes));
   }
   return o;
 }

@@ -27,7 +27,10 @@ struct NodeVerdict {
   enum class State { kLoaded, kFailed, kPending } state = State::kPending;
   std::string reason;  // for kFailed and kPending
 };
-NodeVerdict JudgeNode(const api::NodeProbeState* nps, const std::vector<std::string>& probes);
+// `reported`: the node's NodeProbeState status.probes; nullptr when it has no NodeProbeState
+// (or one that does not decode).
+NodeVerdict JudgeNode(const std::vector<api::ProbeState>* reported,
+                      const std::vector<std::string>& probes);
 
 struct PolicyObservation {
   std::vector<WorkloadId> workloads;  // matched, sorted by key

@@ -34,9 +34,14 @@ class InformerPolicySource final : public PolicySource {
   std::vector<api::WasmFilter> WasmFilters(const std::string& ns) const override;
 
  private:
+  template <class T>
+  class DecodeMemo;  // informer_source.cc
+
   std::unique_ptr<kube::Informer> namespaces_;
   std::unique_ptr<kube::Informer> policies_;
   std::unique_ptr<kube::Informer> filters_;
+  std::unique_ptr<DecodeMemo<api::ResiliencePolicy>> policy_memo_;
+  std::unique_ptr<DecodeMemo<api::WasmFilter>> filter_memo_;
 };
 
 }  // namespace limen::webhook

@@ -12,8 +12,9 @@ using testing::Owner;
 
 const api::Time kT0 = *api::ParseTime("2026-03-01T10:00:00Z");
 
-api::NodeProbeState Nps(std::map<std::string, std::string> probes) {
-  return *api::Decode<api::NodeProbeState>(testing::Nps("n", "2026-03-01T10:00:00Z", {}, probes));
+std::vector<api::ProbeState> Nps(const std::map<std::string, std::string>& probes) {
+  return api::Decode<api::NodeProbeState>(testing::Nps("n", "2026-03-01T10:00:00Z", {}, probes))
+      ->status.probes;
 }
 
 TEST(JudgeNodeTest, Table) {
