@@ -23,9 +23,9 @@ limen_test(NAME kube_client_integration
   DEPS limen::kube_client limen::testing
   LABELS integration FIXTURES cluster ENV ${LIMEN_CLUSTER_ENV} TIMEOUT 600)
 
-# Fuzz targets of the parsers of untrusted input (watch bodies, kubeconfig files); each seed
-# corpus replays in ctest.
-foreach(name watch_decoder kubeconfig)
+# Fuzz targets of the parsers of untrusted input (watch bodies, kubeconfig files, the
+# filtering JSON reader of list and watch bodies); each seed corpus replays in ctest.
+foreach(name watch_decoder kubeconfig filtered_parse)
   limen_fuzzer(NAME kube_${name} SOURCES fuzz/${name}_fuzzer.cc DEPS limen::kube_client
                CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${name})
 endforeach()

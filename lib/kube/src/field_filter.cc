@@ -3,20 +3,13 @@
 #include <algorithm>
 #include <climits>
 
+#include "filtered_reader.h"
+
 namespace limen::kube {
 namespace {
 
-// The members kept whatever the filter says (relative to the filtered object).
-bool AlwaysKept(const std::vector<std::string_view>& path, std::string_view key) {
-  if (path.empty()) return key == "apiVersion" || key == "kind" || key == "metadata";
-  if (path.size() == 1 && path[0] == "metadata") {
-    return key == "name" || key == "namespace" || key == "uid" || key == "resourceVersion" ||
-           key == "deletionTimestamp";
-  }
-  return false;
-}
-
-// nlohmann's parser callback, tracking where in the document each event is. `depth` is the
+// nlohmann's parser callback (the reference ReadFiltered matches, and the fallback for what
+// it leaves to nlohmann), tracking where in the document each event is. `depth` is the
 // number of open containers; a dropped member's nested events still arrive (without their
 // end events), so the position is rebuilt from `depth` at every event rather than from a
 // stack of start/end events.
@@ -78,7 +71,7 @@ class FilteringCallback {
       return true;  // the envelope
     }
     rel_.assign(path_.begin() + static_cast<std::ptrdiff_t>(object_path_.size()), path_.end());
-    return AlwaysKept(rel_, key) || filter_.Keep(rel_, key);
+    return internal::AlwaysKept(rel_, key) || filter_.Keep(rel_, key);
   }
 
   const FieldFilter& filter_;
@@ -143,11 +136,20 @@ bool FieldMask::Keep(const std::vector<std::string_view>& path, std::string_view
   return keeping_ || !child->leaf;
 }
 
-Object ParseFiltered(std::string_view json, const FieldFilter* filter,
-                     const std::vector<std::string>& object_path) {
+Object internal::ParseFilteredByNlohmann(std::string_view json, const FieldFilter* filter,
+                                         const std::vector<std::string>& object_path) {
   if (filter == nullptr) return Object::parse(json, nullptr, /*allow_exceptions=*/false);
   FilteringCallback callback(*filter, object_path);
   return Object::parse(json, std::ref(callback), /*allow_exceptions=*/false);
+}
+
+Object ParseFiltered(std::string_view json, const FieldFilter* filter,
+                     const std::vector<std::string>& object_path) {
+  internal::ReadResult read = internal::ReadFiltered(json, filter, object_path);
+  if (read.status == internal::ReadResult::kOk) return std::move(read.value);
+  // nlohmann decides the rest (it rejects what the reader found invalid: tests and the fuzzer
+  // check that, but a rare invalid input is not worth the risk of trusting it).
+  return internal::ParseFilteredByNlohmann(json, filter, object_path);
 }
 
 }  // namespace limen::kube
