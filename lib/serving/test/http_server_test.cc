@@ -288,11 +288,12 @@ TEST_F(RawHttpTest, StopClosesIdleConnectionsPromptly) {
   ASSERT_TRUE(SendAll(fd_, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
   char buf[512];
   ASSERT_GT(::recv(fd_, buf, sizeof buf, 0), 0);
+  const uint16_t port = server_.Port();
   const auto t0 = std::chrono::steady_clock::now();
   server_.Stop();  // the connection is idle in keep-alive
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
   EXPECT_EQ(::recv(fd_, buf, sizeof buf, 0), 0);  // closed
-  EXPECT_LT(Connect(server_.Port()), 0);          // and no longer listening
+  EXPECT_LT(Connect(port), 0);                    // and no longer listening
 }
 
 TEST(HttpServerTest, ConnectionsBeyondTheLimitAreClosed) {

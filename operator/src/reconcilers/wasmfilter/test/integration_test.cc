@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <span>
+#include <thread>
 
 #include <prometheus/registry.h>
 
@@ -208,7 +210,13 @@ TEST_F(WasmFilterIntegrationTest, ConfigMapModuleValidatesBreaksAndRecovers) {
   EXPECT_FALSE(f["status"].contains("reason"));
   EXPECT_GE(f["status"]["conditions"][0].value("lastTransitionTime", ""), valid_since);
 
-  const auto reasons = EventReasons("c-filter");
+  // The reconciler records each Event after the status write the waits saw: poll.
+  std::vector<std::string> reasons;
+  for (int i = 0; i < 100; ++i) {
+    reasons = EventReasons("c-filter");
+    if (std::count(reasons.begin(), reasons.end(), "Validated") >= 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   EXPECT_EQ(std::count(reasons.begin(), reasons.end(), "Validated"), 2)
       << ::testing::PrintToString(reasons);
   EXPECT_EQ(std::count(reasons.begin(), reasons.end(), "ValidationFailed"), 1);
@@ -242,7 +250,12 @@ TEST_F(WasmFilterIntegrationTest, ImageSourceNeedsADigest) {
   const std::string why = f["status"].value("reason", "");
   EXPECT_NE(why.find("pinned by tag \"1.4.0\""), std::string::npos) << why;
   EXPECT_NE(why.find("ghcr.io/acme/authz@sha256:"), std::string::npos) << why;
-  EXPECT_EQ(EventReasons("tagged"), std::vector<std::string>{"ValidationFailed"});
+  // The reconciler records the Event after writing the status the wait above saw: poll.
+  std::vector<std::string> reasons;
+  for (int i = 0; i < 100 && (reasons = EventReasons("tagged")).empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(reasons, std::vector<std::string>{"ValidationFailed"});
 
   CreateFilter("pinned",
                {{"image", {{"reference", "ghcr.io/acme/authz@sha256:" + std::string(64, 'b')}}}},
