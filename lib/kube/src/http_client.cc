@@ -349,8 +349,7 @@ ApiResult<std::string> ReadBody(http::http_response& resp,
     const size_t avail = buf.in_avail();
     const size_t want = avail > 0 ? avail : kChunk;
     const size_t old = body->size();
-    if (body->capacity() < old + want) body->reserve(std::max(old + want, 2 * body->capacity()));
-    body->resize(old + want);
+    body->resize(old + want);  // grows geometrically
     auto read =
         buf.getn(reinterpret_cast<uint8_t*>(body->data() + old), want).then([body](size_t n) {
           return n;

@@ -168,9 +168,8 @@ std::unique_ptr<Transport> TlsTransport(int fd, const SslCtxPtr& ctx) {
   }
   auto t = std::make_unique<Tls>(fd, ssl);
   if (SSL_accept(ssl) != 1) {
-    spdlog::debug("TLS handshake failed: {}", ERR_reason_error_string(ERR_peek_error())
-                                                  ? ERR_reason_error_string(ERR_peek_error())
-                                                  : "connection closed");
+    const char* reason = ERR_reason_error_string(ERR_peek_error());
+    spdlog::debug("TLS handshake failed: {}", reason != nullptr ? reason : "connection closed");
     return nullptr;
   }
   return t;
