@@ -22,6 +22,10 @@ limen_test(NAME kube_client_integration
   SOURCES test/http_client_integration_test.cc
   DEPS limen::kube_client limen::testing
   LABELS integration FIXTURES cluster ENV ${LIMEN_CLUSTER_ENV} TIMEOUT 600)
+limen_test(NAME kube_trust_store_integration
+  SOURCES test/trust_store_integration_test.cc
+  DEPS limen::kube_client limen::testing
+  LABELS integration FIXTURES cluster ENV ${LIMEN_CLUSTER_ENV} TIMEOUT 120)
 
 # Fuzz targets of the parsers of untrusted input (watch bodies, kubeconfig files, the
 # filtering JSON reader of list and watch bodies); each seed corpus replays in ctest.

@@ -14,6 +14,7 @@
 
 #include "app/app.h"
 #include "config/config.h"
+#include "limen/kube/http_client.h"
 #include "limen/wasm/validate_command.h"
 
 int main(int argc, char** argv) {
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   // threads each keep the high-water mark of every arena they touch resident (≈ −140 MB
   // after a reconcile storm at 10,000 Pods, docs/benchmarks.md).
   mallopt(M_ARENA_MAX, 2);  // NOLINT(concurrency-mt-unsafe): no other thread exists yet
+  limen::kube::TakeOverSystemTrustStore();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "wasm") {
     if (args.size() < 2 || args[1] != "validate") {

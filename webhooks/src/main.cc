@@ -305,6 +305,7 @@ int main(int argc, char** argv) {
     // and each arena a thread touches keeps its high-water mark resident. On two cores the
     // contention this adds is not measurable; the memory it saves at 64 connections is.
     mallopt(M_ARENA_MAX, 2);  // NOLINT(concurrency-mt-unsafe): no other thread exists yet
+    limen::kube::TakeOverSystemTrustStore();
     return Serve(args);
   }
   if (cmd == "plan") return RunPlanCommand(args, false, std::cout, std::cerr);

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <charconv>
+#include <cstdlib>
 #include <deque>
 #include <future>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include <utility>
 
 #include <cpprest/http_client.h>
+#include <openssl/x509.h>
 #include <pplx/threadpool.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/ssl.hpp>
@@ -101,7 +103,18 @@ ApiResult<T> Await(pplx::task<T> task, const pplx::cancellation_token_source& ct
   }
 }
 
+// The system's CA file when TakeOverSystemTrustStore() has emptied OpenSSL's default; ""
+// when it has not run. Written once before any thread exists, read-only afterwards.
+std::string& TakenOverCaFile() {
+  static std::string file;
+  return file;
+}
+
 void ConfigureTls(boost::asio::ssl::context& ctx, const Config& c) {
+  if (c.ca_pem.empty() && !TakenOverCaFile().empty()) {
+    // The system's roots, which cpprest's default load no longer provides.
+    SSL_CTX_load_verify_locations(ctx.native_handle(), TakenOverCaFile().c_str(), nullptr);
+  }
   if (!c.ca_pem.empty()) {
     // cpprest has already loaded the system's whole CA bundle into this connection's context
     // (≈ 2 MB of parsed certificates, held as long as the connection — a watch's lifetime).
@@ -184,6 +197,16 @@ struct Call {
 };
 
 }  // namespace
+
+// --- process set-up -------------------------------------------------------------------
+
+void TakeOverSystemTrustStore() {
+  if (!TakenOverCaFile().empty()) return;
+  const char* env = std::getenv(X509_get_default_cert_file_env());  // NOLINT(concurrency-mt-unsafe)
+  TakenOverCaFile() = env != nullptr && *env != '\0' ? env : X509_get_default_cert_file();
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): REQUIRES no other thread (see the header)
+  ::setenv(X509_get_default_cert_file_env(), "/dev/null", 1);
+}
 
 // --- thread pool ----------------------------------------------------------------------
 
