@@ -60,11 +60,11 @@ PROBES = {
 STATS_ONLY = {"tcp.retransmit"}
 # The BPF programs behind each probe (names as the kernel truncates them, 15 chars).
 PROGRAMS = {
-    "process.exec": ("raw_exec", "tp_exec"),
-    "process.exit": ("raw_exit", "tp_exit"),
-    "tcp.send": ("raw_send", "tp_send"),
-    "tcp.state": ("raw_state", "tp_state"),
-    "tcp.retransmit": ("raw_retransmit", "tp_retransmit"),
+    "process.exec": ("btf_exec", "raw_exec", "tp_exec"),
+    "process.exit": ("btf_exit", "raw_exit", "tp_exit"),
+    "tcp.send": ("btf_send", "raw_send", "tp_send"),
+    "tcp.state": ("btf_state", "raw_state", "tp_state"),
+    "tcp.retransmit": ("btf_retransmit", "raw_retransmit", "tp_retransmit"),
     "go.goroutine.create": ("go_newproc1",),
     "go.goroutine.exit": ("go_goexit1",),
     "go.chan.block": ("go_gopark", "go_ready"),

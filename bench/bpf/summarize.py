@@ -17,6 +17,15 @@ def verdict(value, goal):
     return "**met**" if value <= goal else f"**missed** ({value / goal:.1f}× goal)"
 
 
+def hook_of(stats, uprobe):
+    """The variant that ran, from the names of the programs the stats run saw (tp_btf
+    programs are btf_*, raw_tp ones raw_*); raw_tp for results from before tp_btf."""
+    if uprobe:
+        return "uprobe"
+    names = [n for n, v in (stats.get("programs") or {}).items() if v.get("run_cnt")]
+    return "tp_btf" if any(n.startswith("btf_") for n in names) else "raw_tp"
+
+
 def per_event_table(r, g):
     print("| probe | hook | events/op | hook runs/event | base CPU ns/op | CPU ns/event, "
           "median (min–max) | wall ns/event, median | BPF program ns/event | loader ns/event | "
@@ -25,6 +34,7 @@ def per_event_table(r, g):
     for probe, p in r["per_event"].items():
         up = probe in UPROBES
         st = p.get("stats") or {}
+        hook = hook_of(st, up)
         rpe = st.get("runs_per_event")
         prog = st.get("prog_ns_per_event")
         if up:
@@ -34,7 +44,7 @@ def per_event_table(r, g):
             goal = g["tracepoint_ns"]
             goal_s = f"≤ {goal} ns per event"
         if not p["runs"]:  # bpf stats only (tcp.retransmit)
-            print(f"| {probe} | raw_tp | {st.get('hits', 0) / max(st.get('ops', 1), 1):.2f} | "
+            print(f"| {probe} | {hook} | {st.get('hits', 0) / max(st.get('ops', 1), 1):.2f} | "
                   f"{fmt(rpe, '.2f')} | – | not measurable (timer-driven) | – | {fmt(prog)} | – | "
                   f"– | {goal_s} | program alone {verdict(prog, goal)} |")
             continue
@@ -52,7 +62,7 @@ def per_event_table(r, g):
             v = f"program alone {verdict(prog, goal)}"
         else:
             v = verdict(judged, goal)
-        print(f"| {probe} | {'uprobe' if up else 'raw_tp'} | {p['events_per_op']:.2f} | "
+        print(f"| {probe} | {hook} | {p['events_per_op']:.2f} | "
               f"{fmt(rpe, '.2f')} | {fmt(p['median_base_cpu_ns_per_op'])} | "
               f"**{fmt(med)}** ({fmt(p['min_cpu_ns_per_event'])}–"
               f"{fmt(p['max_cpu_ns_per_event'])}){per_hit} | "

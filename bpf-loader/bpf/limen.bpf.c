@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Limen's probe catalogue: one CO-RE object whose programs the loader autoloads per
- * kernel feature (raw_tp preferred, tracefs tracepoints as the fallback; uprobes for the
- * Go runtime). Every program follows the same path:
+ * kernel feature (tp_btf preferred: its arguments are BTF-typed, so the programs read the
+ * socket and task with plain loads instead of probe-read helpers; then raw_tp, and tracefs
+ * tracepoints as the last fallback; uprobes for the Go runtime).
+ * Every program follows the same path:
  *   1. attribute the current process (or the socket) to a pod slot through the filter maps
  *      that user space maintains — nothing is traced outside them;
  *   2. count a hit in the per-CPU counters of (slot, probe);
@@ -20,6 +22,10 @@
 #include "limen_probes.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by user space before it traces the first pid (never cleared): until then the pid
+ * filter is empty and its lookup is skipped, since only a traced pid's fork adds to it. */
+bool pids_traced = false;
 
 /* Settings, fixed before load. */
 const volatile bool match_cgroup_v1 = false;    /* also match the v1 memory cgroup id */
@@ -98,16 +104,24 @@ static __always_inline __u64 current_cgroup_v1_id(void) {
   return BPF_CORE_READ(css, cgroup, kn, id);
 }
 
-/* The slot of the current process, or 0 when it is not traced. */
-static __always_inline __u32 current_slot(void) {
-  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
-  __u32* slot = bpf_map_lookup_elem(&pid_slots, &tgid);
+/* The slot of the current process, or 0 when it is not traced; *by_cgroup tells whether
+ * the v2 cgroup matched (then the process's sockets carry that cgroup too). */
+static __always_inline __u32 current_slot_of(bool* by_cgroup) {
+  __u32 tgid, *slot;
   __u64 cgid;
 
-  if (slot) return *slot;
+  *by_cgroup = false;
+  if (pids_traced) {
+    tgid = bpf_get_current_pid_tgid() >> 32;
+    slot = bpf_map_lookup_elem(&pid_slots, &tgid);
+    if (slot) return *slot;
+  }
   cgid = bpf_get_current_cgroup_id();
   slot = bpf_map_lookup_elem(&cgroup_slots, &cgid);
-  if (slot) return *slot;
+  if (slot) {
+    *by_cgroup = true;
+    return *slot;
+  }
   if (match_cgroup_v1) {
     cgid = current_cgroup_v1_id();
     slot = bpf_map_lookup_elem(&cgroup_v1_slots, &cgid);
@@ -116,51 +130,74 @@ static __always_inline __u32 current_slot(void) {
   return 0;
 }
 
-/* The slot of a socket: learnt from its process-context events, else the cgroup (v2) that
- * created the socket, which the kernel keeps in sk_cgrp_data — so a retransmit fired from
- * a timer is attributed even when no other TCP probe saw the socket before. */
-static __always_inline __u32 sock_slot(const struct sock* sk) {
-  __u64 key = (__u64)sk, cgid;
-  __u32* slot = bpf_map_lookup_elem(&sock_slots, &key);
+static __always_inline __u32 current_slot(void) {
+  bool by_cgroup;
 
-  if (slot) return *slot;
-  if (!bpf_core_field_exists(sk->sk_cgrp_data.cgroup)) return 0; /* before 5.15: a union */
-  cgid = BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
-  slot = bpf_map_lookup_elem(&cgroup_slots, &cgid);
+  return current_slot_of(&by_cgroup);
+}
+
+/* The slot of a socket: the cgroup (v2) that created the socket, which the kernel keeps in
+ * sk_cgrp_data, else what its process-context events learnt (sockets of pids or v1 cgroups
+ * traced) — so a retransmit fired from a timer is attributed even when no other TCP probe
+ * saw the socket before. *in_map tells whether sock_slots holds the socket (only then is
+ * there an entry to delete at close). */
+static __always_inline __u32 sock_slot(const struct sock* sk, bool direct, bool* in_map) {
+  __u64 key = (__u64)sk, cgid;
+  __u32* slot;
+
+  *in_map = false;
+  if (bpf_core_field_exists(sk->sk_cgrp_data.cgroup)) { /* before 5.15: a union */
+    cgid =
+        direct ? sk->sk_cgrp_data.cgroup->kn->id : BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
+    slot = bpf_map_lookup_elem(&cgroup_slots, &cgid);
+    if (slot) return *slot;
+  }
+  slot = bpf_map_lookup_elem(&sock_slots, &key);
+  *in_map = slot != NULL;
   return slot ? *slot : 0;
 }
 
+/* Looks before writing: an LRU update allocates and frees a node under a lock, several
+ * times a lookup, and a busy socket would repeat it on every send. */
 static __always_inline void remember_sock(const void* sk, __u32 slot) {
   __u64 key = (__u64)sk;
+  __u32* known = bpf_map_lookup_elem(&sock_slots, &key);
 
-  bpf_map_update_elem(&sock_slots, &key, &slot, BPF_ANY);
+  if (!known || *known != slot) bpf_map_update_elem(&sock_slots, &key, &slot, BPF_ANY);
 }
 
-/* Counts a hit and reserves a record; NULL (counted as dropped) when the ring is full. */
-static __always_inline struct limen_event* reserve(__u32 probe, __u32 slot) {
+/* Counts a hit and reserves a record; NULL (counted as dropped) when the ring is full.
+ * Only the probes whose consumers need a time stamp (stamp) read the clock; comm and the
+ * cgroup id are left zero: the slot already names the pod (see limen_probes.h).
+ *
+ * Plain increments, no atomics: the key is per CPU and per probe, and a program never
+ * interrupts itself on a CPU (tracepoint and uprobe programs run under bpf_prog_active,
+ * raw_tp / tp_btf ones under a per-program recursion guard since Linux 6.2), so nothing
+ * else writes the same counter between the load and the store. (Before 6.2 a softirq
+ * could nest a raw_tp program into itself and lose one count: rare, and only there.) */
+static __always_inline struct limen_event* reserve(__u32 probe, __u32 slot, bool stamp) {
   __u32 key = slot * LIMEN_PROBE_COUNT + probe;
   struct limen_counters* c = bpf_map_lookup_elem(&counters, &key);
   struct limen_event* e;
   __u64 id;
 
   if (!c) return NULL;
-  /* Atomic although per-CPU: a softirq TCP event can interrupt a process-context one. */
-  __sync_fetch_and_add(&c->hits, 1);
+  c->hits++;
   e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
   if (!e) {
-    __sync_fetch_and_add(&c->dropped, 1);
+    c->dropped++;
     return NULL;
   }
-  __sync_fetch_and_add(&c->delivered, 1);
+  c->delivered++;
   id = bpf_get_current_pid_tgid();
-  e->ts_ns = bpf_ktime_get_ns();
+  e->ts_ns = stamp ? bpf_ktime_get_ns() : 0;
   e->probe = probe;
   e->slot = slot;
   e->pid = (__u32)id;
   e->tgid = id >> 32;
-  e->cgroup_id = bpf_get_current_cgroup_id();
+  e->cgroup_id = 0;
   e->arg0 = e->arg1 = e->arg2 = 0;
-  bpf_get_current_comm(e->comm, sizeof(e->comm));
+  __builtin_memset(e->comm, 0, sizeof(e->comm));
   return e;
 }
 
@@ -180,13 +217,14 @@ static __always_inline int on_exec(void) {
   struct limen_event* e;
 
   if (!slot) return 0;
-  e = reserve(LIMEN_PROBE_PROCESS_EXEC, slot);
+  e = reserve(LIMEN_PROBE_PROCESS_EXEC, slot, true);
   if (e) submit(e);
   return 0;
 }
 
-static __always_inline int on_exit(void) {
-  struct task_struct* task = (struct task_struct*)bpf_get_current_task();
+/* task is the exiting (current) task; direct: it is BTF-typed (tp_btf), so read it with a
+ * plain load (a constant per caller: the other branch is compiled out). */
+static __always_inline int on_exit(const struct task_struct* task, bool direct) {
   __u64 id = bpf_get_current_pid_tgid();
   __u32 tgid = id >> 32, slot;
   struct limen_event* e;
@@ -196,24 +234,31 @@ static __always_inline int on_exit(void) {
     return 0;
   slot = current_slot();
   if (!slot) return 0;
-  code = BPF_CORE_READ(task, exit_code);
-  e = reserve(LIMEN_PROBE_PROCESS_EXIT, slot);
+  code = direct ? task->exit_code : BPF_CORE_READ(task, exit_code);
+  e = reserve(LIMEN_PROBE_PROCESS_EXIT, slot, false);
   if (e) {
     e->arg0 = (code >> 8) & 0xff;
     e->arg1 = code & 0x7f;
     submit(e);
   }
-  bpf_map_delete_elem(&pid_slots, &tgid);
+  if (pids_traced) bpf_map_delete_elem(&pid_slots, &tgid);
   return 0;
 }
 
 /* Follows forks of traced pids (standalone --pid mode): children belong to the same pod. */
 static __always_inline int on_fork(__u32 child_tgid) {
-  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
-  __u32* slot = bpf_map_lookup_elem(&pid_slots, &tgid);
+  __u32 tgid, *slot;
 
+  if (!pids_traced) return 0;
+  tgid = bpf_get_current_pid_tgid() >> 32;
+  slot = bpf_map_lookup_elem(&pid_slots, &tgid);
   if (slot && child_tgid != tgid) bpf_map_update_elem(&pid_slots, &child_tgid, slot, BPF_NOEXIST);
   return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(btf_exec, struct task_struct* p, pid_t old_pid, struct linux_binprm* bprm) {
+  return on_exec();
 }
 
 SEC("raw_tp/sched_process_exec")
@@ -224,11 +269,19 @@ int BPF_PROG(raw_exec, struct task_struct* p, pid_t old_pid, struct linux_binprm
 SEC("tracepoint/sched/sched_process_exec")
 int tp_exec(struct trace_event_raw_sched_process_exec* ctx) { return on_exec(); }
 
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(btf_exit, struct task_struct* p) { return on_exit(p, true); }
+
 SEC("raw_tp/sched_process_exit")
-int BPF_PROG(raw_exit, struct task_struct* p) { return on_exit(); }
+int BPF_PROG(raw_exit, struct task_struct* p) { return on_exit(p, false); }
 
 SEC("tracepoint/sched/sched_process_exit")
-int tp_exit(void* ctx) { return on_exit(); }
+int tp_exit(void* ctx) { return on_exit((const struct task_struct*)bpf_get_current_task(), false); }
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(btf_fork, struct task_struct* parent, struct task_struct* child) {
+  return on_fork(child->tgid);
+}
 
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(raw_fork, struct task_struct* parent, struct task_struct* child) {
@@ -245,18 +298,26 @@ int tp_fork(struct trace_event_raw_sched_process_fork* ctx) {
 
 static __always_inline int on_send(const void* sk, __u16 protocol, int ret) {
   __u32 slot;
+  bool by_cgroup;
   struct limen_event* e;
 
   if (protocol != IPPROTO_TCP || ret <= 0) return 0;
-  slot = current_slot();
+  slot = current_slot_of(&by_cgroup);
   if (!slot) return 0;
-  remember_sock(sk, slot);
-  e = reserve(LIMEN_PROBE_TCP_SEND, slot);
+  /* A socket of a traced cgroup is found by its own cgroup (sock_slot); only the others
+   * are remembered, for their timer-fired events. */
+  if (!by_cgroup) remember_sock(sk, slot);
+  e = reserve(LIMEN_PROBE_TCP_SEND, slot, false);
   if (e) {
     e->arg0 = ret;
     submit(e);
   }
   return 0;
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(btf_send, struct sock* sk, int ret, int flags) {
+  return on_send(sk, sk->sk_protocol, ret);
 }
 
 SEC("raw_tp/sock_send_length")
@@ -271,13 +332,15 @@ int tp_send(struct trace_event_raw_sock_msg_length* ctx) {
 
 /* ---- tcp.retransmit (tcp:tcp_retransmit_skb, usually from a timer) ---- */
 
-static __always_inline int on_retransmit(const struct sock* sk, __u16 sport, __u16 dport) {
-  __u32 slot = sock_slot(sk);
+static __always_inline int on_retransmit(const struct sock* sk, __u16 sport, __u16 dport,
+                                         bool direct) {
+  bool in_map;
+  __u32 slot = sock_slot(sk, direct, &in_map);
   struct limen_event* e;
 
   if (!slot) slot = current_slot();
   if (!slot) return 0;
-  e = reserve(LIMEN_PROBE_TCP_RETRANSMIT, slot);
+  e = reserve(LIMEN_PROBE_TCP_RETRANSMIT, slot, false);
   if (e) {
     e->arg0 = (__u64)sport << 16 | dport;
     submit(e);
@@ -285,48 +348,58 @@ static __always_inline int on_retransmit(const struct sock* sk, __u16 sport, __u
   return 0;
 }
 
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(btf_retransmit, const struct sock* sk, const struct sk_buff* skb) {
+  return on_retransmit(sk, sk->__sk_common.skc_num, bpf_ntohs(sk->__sk_common.skc_dport), true);
+}
+
 SEC("raw_tp/tcp_retransmit_skb")
 int BPF_PROG(raw_retransmit, const struct sock* sk, const struct sk_buff* skb) {
   __u16 sport = BPF_CORE_READ(sk, __sk_common.skc_num);
   __u16 dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 
-  return on_retransmit(sk, sport, dport);
+  return on_retransmit(sk, sport, dport, false);
 }
 
 SEC("tracepoint/tcp/tcp_retransmit_skb")
 int tp_retransmit(struct trace_event_raw_tcp_retransmit_skb* ctx) {
-  return on_retransmit((const struct sock*)ctx->skaddr, ctx->sport, ctx->dport);
+  return on_retransmit((const struct sock*)ctx->skaddr, ctx->sport, ctx->dport, false);
 }
 
 /* ---- tcp.state (sock:inet_sock_set_state); TCP_LISTEN is the startup end mark ---- */
 
 static __always_inline int on_state(const struct sock* sk, __u16 protocol, int oldstate,
-                                    int newstate, __u16 sport, __u16 dport) {
+                                    int newstate, __u16 sport, __u16 dport, bool direct) {
+  __u64 key = (__u64)sk;
+  bool in_map;
   __u32 slot;
   struct limen_event* e;
 
   if (protocol != IPPROTO_TCP) return 0;
   /* Prefer the current process only for transitions it makes itself (listen, connect,
    * close); others run in softirq on behalf of whoever owns the socket. */
-  slot = sock_slot(sk);
+  slot = sock_slot(sk, direct, &in_map);
   if (!slot) {
     slot = current_slot();
-    if (slot) remember_sock(sk, slot);
+    if (!slot) return 0;
+    in_map = bpf_map_update_elem(&sock_slots, &key, &slot, BPF_ANY) == 0;
   }
-  if (!slot) return 0;
-  e = reserve(LIMEN_PROBE_TCP_STATE, slot);
+  /* Only a listen() is timed by its consumer (the end of startup): skip the clock else. */
+  e = reserve(LIMEN_PROBE_TCP_STATE, slot, newstate == TCP_LISTEN);
   if (e) {
     e->arg0 = oldstate;
     e->arg1 = newstate;
     e->arg2 = (__u64)sport << 16 | dport;
     submit(e);
   }
-  if (newstate == TCP_CLOSE) {
-    __u64 key = (__u64)sk;
-
-    bpf_map_delete_elem(&sock_slots, &key);
-  }
+  if (newstate == TCP_CLOSE && in_map) bpf_map_delete_elem(&sock_slots, &key);
   return 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(btf_state, const struct sock* sk, const int oldstate, const int newstate) {
+  return on_state(sk, sk->sk_protocol, oldstate, newstate, sk->__sk_common.skc_num,
+                  bpf_ntohs(sk->__sk_common.skc_dport), true);
 }
 
 SEC("raw_tp/inet_sock_set_state")
@@ -334,13 +407,13 @@ int BPF_PROG(raw_state, const struct sock* sk, const int oldstate, const int new
   __u16 sport = BPF_CORE_READ(sk, __sk_common.skc_num);
   __u16 dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 
-  return on_state(sk, BPF_CORE_READ(sk, sk_protocol), oldstate, newstate, sport, dport);
+  return on_state(sk, BPF_CORE_READ(sk, sk_protocol), oldstate, newstate, sport, dport, false);
 }
 
 SEC("tracepoint/sock/inet_sock_set_state")
 int tp_state(struct trace_event_raw_inet_sock_set_state* ctx) {
   return on_state((const struct sock*)ctx->skaddr, ctx->protocol, ctx->oldstate, ctx->newstate,
-                  ctx->sport, ctx->dport);
+                  ctx->sport, ctx->dport, false);
 }
 
 /* ---- Go runtime uprobes (register ABI, Go >= 1.17) ---- */
@@ -354,7 +427,7 @@ int go_newproc1(struct pt_regs* ctx) {
   if (!slot) return 0;
   /* newproc1(fn *funcval, ...): funcval's first word is the entry PC. */
   bpf_probe_read_user(&fn, sizeof(fn), (void*)funcval);
-  e = reserve(LIMEN_PROBE_GO_GOROUTINE_CREATE, slot);
+  e = reserve(LIMEN_PROBE_GO_GOROUTINE_CREATE, slot, false);
   if (e) {
     e->arg0 = fn;
     submit(e);
@@ -368,7 +441,7 @@ int go_goexit1(struct pt_regs* ctx) {
   struct limen_event* e;
 
   if (!slot) return 0;
-  e = reserve(LIMEN_PROBE_GO_GOROUTINE_EXIT, slot);
+  e = reserve(LIMEN_PROBE_GO_GOROUTINE_EXIT, slot, false);
   if (e) {
     e->arg0 = GO_G(ctx);
     submit(e);
@@ -404,7 +477,7 @@ int go_ready(struct pt_regs* ctx) {
   struct limen_event* e;
 
   if (!p) return 0;
-  e = reserve(LIMEN_PROBE_GO_CHAN_BLOCK, p->slot);
+  e = reserve(LIMEN_PROBE_GO_CHAN_BLOCK, p->slot, false);
   if (e) {
     e->arg0 = bpf_ktime_get_ns() - p->ts_ns;
     e->arg1 = p->reason;

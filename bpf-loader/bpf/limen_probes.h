@@ -43,18 +43,21 @@ enum limen_probe {
  *   tcp.state           arg0 = oldstate, arg1 = newstate, arg2 = sport << 16 | dport
  *   go.goroutine.create arg0 = entry PC of the new goroutine (funcval.fn)
  *   go.goroutine.exit   arg0 = g pointer
- *   go.chan.block       arg0 = blocked ns, arg1 = wait reason */
+ *   go.chan.block       arg0 = blocked ns, arg1 = wait reason
+ * The programs fill only what a consumer reads, since every helper call costs per event:
+ * ts_ns is set for process.exec and for tcp.state's TCP_LISTEN (the two startup marks)
+ * and 0 elsewhere; cgroup_id and comm are 0 (the slot names the pod). */
 struct limen_event {
-  __u64 ts_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+  __u64 ts_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC; see above for which probes */
   __u32 probe; /* enum limen_probe */
   __u32 slot;
   __u32 pid; /* thread id */
   __u32 tgid;
-  __u64 cgroup_id;
+  __u64 cgroup_id; /* 0: not filled */
   __u64 arg0;
   __u64 arg1;
   __u64 arg2;
-  char comm[8]; /* truncated: comm is for logs only */
+  char comm[8]; /* 0: not filled (kept for the layout) */
 };
 
 /* Per-CPU value of the counters map. */

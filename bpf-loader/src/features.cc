@@ -1,5 +1,6 @@
 #include "limen/bpf/features.h"
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -8,6 +9,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
+#include <system_error>
 
 #include "limen/bpf/cgroup.h"
 
@@ -31,6 +34,28 @@ Feature Pmu(const std::string& name) {
   return Missing(path + " absent (kernel built without " + name + " perf events)");
 }
 
+// libbpf's probe of BPF_PROG_TYPE_TRACING asks for fentry, which needs trampolines;
+// tp_btf does not (it attaches like raw_tp). So load the smallest tp_btf program instead.
+Feature TpBtf() {
+  int id = libbpf_find_vmlinux_btf_id("sched_process_exec", BPF_TRACE_RAW_TP);
+  if (id < 0)
+    return Missing("no BTF for tracepoint sched_process_exec: " +
+                   std::error_code(-id, std::generic_category()).message());
+  const bpf_insn insns[] = {
+      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},  // r0 = 0
+      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},                   // exit
+  };
+  LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_RAW_TP,
+              .attach_btf_id = static_cast<__u32>(id));
+  int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, nullptr, "GPL", insns, 2, &opts);
+  if (fd < 0) {
+    return Missing("tp_btf program rejected: " +
+                   std::error_code(errno, std::generic_category()).message());
+  }
+  close(fd);
+  return Available();
+}
+
 }  // namespace
 
 std::string TracefsMountPoint() {
@@ -52,9 +77,9 @@ KernelFeatures ProbeKernelFeatures(const ProbeOptions& options) {
                                   "BPF_MAP_TYPE_RINGBUF");
   f.raw_tp = FromProbeResult(libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_RAW_TRACEPOINT, nullptr),
                              "raw_tp programs");
-  f.tp_btf = FromProbeResult(libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_TRACING, nullptr),
-                             "BPF_PROG_TYPE_TRACING (tp_btf/fentry)");
-  f.fentry = f.tp_btf;
+  f.tp_btf = f.btf.available ? TpBtf() : f.btf;
+  f.fentry = FromProbeResult(libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_TRACING, nullptr),
+                             "BPF_PROG_TYPE_TRACING (fentry)");
   f.tracepoint = FromProbeResult(libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_TRACEPOINT, nullptr),
                                  "tracepoint programs");
   f.uprobes = Pmu("uprobe");

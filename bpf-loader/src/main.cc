@@ -193,6 +193,7 @@ int Kube(CliConfig cfg) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  limen::kube::TakeOverSystemTrustStore();  // before any thread: it sets SSL_CERT_FILE
   std::vector<std::string> args(argv + 1, argv + argc);
   auto cfg = ParseCli(args);
   if (!cfg.ok()) {

@@ -38,18 +38,50 @@ int LibbpfPrint(enum libbpf_print_level level, const char* fmt, va_list args) {
   return n;
 }
 
+// The three ways to attach to a tracepoint, cheapest first: tp_btf reads its BTF-typed
+// arguments with plain loads, raw_tp through probe-read helpers, and a classic tracepoint
+// also needs tracefs.
+enum class TpVariant { kNone, kTpBtf, kRawTp, kTracepoint };
+
+const char* VariantName(TpVariant v) {
+  switch (v) {
+    case TpVariant::kTpBtf: return "tp_btf";
+    case TpVariant::kRawTp: return "raw_tp";
+    case TpVariant::kTracepoint: return "tracepoint";
+    case TpVariant::kNone: break;
+  }
+  return "";
+}
+
 struct TracepointProgs {
   Probe probe;
+  bpf_program* btf;
   bpf_program* raw;
   bpf_program* tp;
+
+  bpf_program* Of(TpVariant v) const {
+    return v == TpVariant::kTpBtf ? btf : v == TpVariant::kRawTp ? raw : tp;
+  }
 };
 
+// Fork tracking (kProbeCount: no probe of its own) rides on the variant of the others.
 std::vector<TracepointProgs> TracepointTable(limen_probes* s) {
-  return {{Probe::kProcessExec, s->progs.raw_exec, s->progs.tp_exec},
-          {Probe::kProcessExit, s->progs.raw_exit, s->progs.tp_exit},
-          {Probe::kTcpSend, s->progs.raw_send, s->progs.tp_send},
-          {Probe::kTcpRetransmit, s->progs.raw_retransmit, s->progs.tp_retransmit},
-          {Probe::kTcpState, s->progs.raw_state, s->progs.tp_state}};
+  return {
+      {Probe::kProcessExec, s->progs.btf_exec, s->progs.raw_exec, s->progs.tp_exec},
+      {Probe::kProcessExit, s->progs.btf_exit, s->progs.raw_exit, s->progs.tp_exit},
+      {Probe::kTcpSend, s->progs.btf_send, s->progs.raw_send, s->progs.tp_send},
+      {Probe::kTcpRetransmit, s->progs.btf_retransmit, s->progs.raw_retransmit,
+       s->progs.tp_retransmit},
+      {Probe::kTcpState, s->progs.btf_state, s->progs.raw_state, s->progs.tp_state},
+      {static_cast<Probe>(kProbeCount), s->progs.btf_fork, s->progs.raw_fork, s->progs.tp_fork}};
+}
+
+TpVariant FirstVariant(const KernelFeatures& f, TpVariant after) {
+  if (after < TpVariant::kTpBtf && f.tp_btf.available) return TpVariant::kTpBtf;
+  if (after < TpVariant::kRawTp && f.raw_tp.available) return TpVariant::kRawTp;
+  if (after < TpVariant::kTracepoint && f.tracepoint.available && f.tracefs.available)
+    return TpVariant::kTracepoint;
+  return TpVariant::kNone;
 }
 
 struct GoFunction {
@@ -106,39 +138,56 @@ StatusOr<std::unique_ptr<ProbeLoader>> ProbeLoader::Load(const KernelFeatures& f
   }
   int ncpus = libbpf_num_possible_cpus();
   l->ncpus_ = ncpus > 0 ? ncpus : 1;
-  l->skel_ = limen_probes__open();
-  if (!l->skel_) {
-    fail_all(ProbeState::kFailed, "opening the BPF object: " + Errno(errno));
-    return l;
+  // tp_btf programs can still fail to load where the feature probe passed (a tracepoint's
+  // BTF differs from the build machine's): then the object is opened and loaded again with
+  // the next variant.
+  for (TpVariant v = FirstVariant(features, TpVariant::kNone);; v = FirstVariant(features, v)) {
+    if (l->skel_) limen_probes__destroy(l->skel_);
+    l->skel_ = limen_probes__open();
+    if (!l->skel_) {
+      fail_all(ProbeState::kFailed, "opening the BPF object: " + Errno(errno));
+      return l;
+    }
+    l->skel_->rodata->match_cgroup_v1 = options.match_cgroup_v1;
+    l->skel_->rodata->wakeup_bytes = options.wakeup_bytes;
+    bpf_map__set_max_entries(l->skel_->maps.events, options.ringbuf_bytes);
+    int err = l->LoadObject(features, static_cast<int>(v));
+    if (!err) {
+      LIMEN_RETURN_IF_ERROR(l->AttachTracepoints(static_cast<int>(v)));
+      return l;
+    }
+    if (v != TpVariant::kTpBtf || FirstVariant(features, v) == TpVariant::kNone) {
+      std::string why = "loading the BPF object: " + Errno(err);
+      for (auto& s : l->status_) {
+        if (s.state == ProbeState::kPending)
+          s = {s.probe, ProbeState::kFailed, why, s.variant, {}, 0};
+      }
+      return l;  // reported per probe; the agent keeps serving its status
+    }
+    spdlog::warn("tp_btf programs did not load ({}); trying the next variant", Errno(err));
   }
-  l->skel_->rodata->match_cgroup_v1 = options.match_cgroup_v1;
-  l->skel_->rodata->wakeup_bytes = options.wakeup_bytes;
-  bpf_map__set_max_entries(l->skel_->maps.events, options.ringbuf_bytes);
-  LIMEN_RETURN_IF_ERROR(l->AttachTracepoints(features));
-  return l;
 }
 
-// Chooses variants, loads, and attaches the tracepoint probes (Go probes attach later).
-Status ProbeLoader::AttachTracepoints(const KernelFeatures& features) {
-  bool use_raw = features.raw_tp.available;
-  bool use_tp = !use_raw && features.tracepoint.available && features.tracefs.available;
+// Chooses which programs to load for `variant` (a TpVariant) and loads the object.
+int ProbeLoader::LoadObject(const KernelFeatures& features, int variant) {
+  auto v = static_cast<TpVariant>(variant);
   std::string tp_reason =
-      "raw_tp: " + features.raw_tp.reason + "; tracepoint: " +
+      "tp_btf: " + features.tp_btf.reason + "; raw_tp: " + features.raw_tp.reason +
+      "; tracepoint: " +
       (features.tracepoint.available ? features.tracefs.reason : features.tracepoint.reason);
-  std::vector<std::pair<Probe, bpf_program*>> to_attach;
   for (const auto& t : TracepointTable(skel_)) {
-    bool wanted = wants(t.probe) && (use_raw || use_tp);
-    bpf_program__set_autoload(t.raw, wanted && use_raw);
-    bpf_program__set_autoload(t.tp, wanted && use_tp);
-    if (wanted) {
-      to_attach.emplace_back(t.probe, use_raw ? t.raw : t.tp);
-    } else if (wants(t.probe)) {
-      StatusOf(t.probe) = {t.probe, ProbeState::kUnsupported, tp_reason, "", {}, 0};
+    bool fork = static_cast<int>(t.probe) == kProbeCount;
+    bool wanted = (fork || wants(t.probe)) && v != TpVariant::kNone;
+    for (TpVariant each : {TpVariant::kTpBtf, TpVariant::kRawTp, TpVariant::kTracepoint})
+      bpf_program__set_autoload(t.Of(each), wanted && each == v);
+    if (!fork && wants(t.probe)) {
+      StatusOf(t.probe) =
+          v == TpVariant::kNone
+              ? ProbeStatus{t.probe, ProbeState::kUnsupported, tp_reason, "", {}, 0}
+              : ProbeStatus{t.probe, ProbeState::kPending, "not attached yet", VariantName(v), {},
+                            0};
     }
   }
-  // Fork tracking keeps children of traced pids traced; it rides on the same variant.
-  bpf_program__set_autoload(skel_->progs.raw_fork, use_raw);
-  bpf_program__set_autoload(skel_->progs.tp_fork, use_tp);
   bool go_ok = features.uprobes.available;
   for (const auto& g : GoTable(skel_)) {
     bpf_program__set_autoload(g.prog, go_ok && wants(g.probe));
@@ -153,18 +202,25 @@ Status ProbeLoader::AttachTracepoints(const KernelFeatures& features) {
       }
     }
   }
-  int err = limen_probes__load(skel_);
-  if (err) {
-    std::string why = "loading the BPF object: " + Errno(err);
-    for (auto& s : status_) {
-      if (s.state == ProbeState::kPending)
-        s = {s.probe, ProbeState::kFailed, why, s.variant, {}, 0};
+  return limen_probes__load(skel_);
+}
+
+// Attaches the loaded tracepoint programs (Go probes attach later, per binary).
+Status ProbeLoader::AttachTracepoints(int variant) {
+  auto v = static_cast<TpVariant>(variant);
+  for (const auto& t : TracepointTable(skel_)) {
+    bpf_program* prog = t.Of(v);
+    if (v == TpVariant::kNone || !bpf_program__autoload(prog)) continue;
+    if (static_cast<int>(t.probe) == kProbeCount) {  // fork tracking
+      if (bpf_link* link = bpf_program__attach(prog)) {
+        links_.push_back(link);
+      } else {
+        spdlog::warn("fork tracking unavailable ({}): children of --pid targets are not traced",
+                     Errno(errno));
+      }
+      continue;
     }
-    return Status::Ok();  // reported per probe; the agent keeps serving its status
-  }
-  for (auto& [probe, prog] : to_attach) {
-    ProbeStatus& s = StatusOf(probe);
-    s.variant = use_raw ? "raw_tp" : "tracepoint";
+    ProbeStatus& s = StatusOf(t.probe);
     bpf_link* link = bpf_program__attach(prog);
     if (!link) {
       s.state = ProbeState::kFailed;
@@ -175,15 +231,6 @@ Status ProbeLoader::AttachTracepoints(const KernelFeatures& features) {
     s.state = ProbeState::kAttached;
     s.error.clear();
     s.attached_at = std::chrono::system_clock::now();
-  }
-  for (bpf_program* fork : {skel_->progs.raw_fork, skel_->progs.tp_fork}) {
-    if (!bpf_program__autoload(fork)) continue;
-    if (bpf_link* link = bpf_program__attach(fork)) {
-      links_.push_back(link);
-    } else {
-      spdlog::warn("fork tracking unavailable ({}): children of --pid targets are not traced",
-                   Errno(errno));
-    }
   }
   ring_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), OnRingEvent, this, nullptr);
   if (!ring_) return Status::Internal("ring_buffer__new: " + Errno(errno));
@@ -212,6 +259,7 @@ ProbeStatus& ProbeLoader::StatusOf(Probe p) {
 Status ProbeLoader::SetPidSlot(uint32_t tgid, uint32_t slot) {
   if (!skel_ || !ring_) return Status::FailedPrecondition("probes are not loaded");
   if (slot == 0 || slot >= LIMEN_MAX_SLOTS) return Status::InvalidArgument("slot out of range");
+  skel_->bss->pids_traced = true;  // before the entry: the programs skip an empty filter
   if (bpf_map__update_elem(skel_->maps.pid_slots, &tgid, sizeof(tgid), &slot, sizeof(slot),
                            BPF_ANY) != 0) {
     return Status::ResourceExhausted("pid_slots: " + Errno(errno));

@@ -17,8 +17,10 @@
 #include <thread>
 
 #include "limen/bpf/agent.h"
+#include "limen/bpf/features.h"
 #include "limen/bpf/metrics.h"
 #include "limen/bpf/node_probe_state.h"
+#include "limen/bpf/probe_loader.h"
 
 namespace limen::bpf {
 namespace {
@@ -241,6 +243,73 @@ TEST_F(KernelTest, TcpBytesSentEqualWhatTheClientSent) {
   EXPECT_EQ(Container(r)->measurements.tcp_bytes_sent, static_cast<uint64_t>(bytes));
   EXPECT_EQ(CountOf(r, Probe::kTcpSend).dropped, 0u);
   EXPECT_GE(Container(r)->measurements.exits_by_code.count(0), 1u);  // process.exit, code 0
+}
+
+// Loads the tracepoint probes with only `variant` ("tp_btf", "raw_tp" or "tracepoint")
+// left available, traces a cgroup, and checks that the tcp.send events carry exactly the
+// bytes a client in it sent and that the kernel counters agree with the events received.
+void CheckTracepointVariant(KernelFeatures f, const std::string& variant) {
+  f.tp_btf.available = variant == "tp_btf";
+  f.raw_tp.available = variant == "raw_tp";
+  f.tracepoint.available = f.tracepoint.available && variant == "tracepoint";
+  LoaderOptions options;
+  options.probes = {Probe::kTcpSend, Probe::kTcpState};
+  auto loader = ProbeLoader::Load(f, options);
+  ASSERT_TRUE(loader.ok()) << loader.status().message();
+  for (const ProbeStatus& s : (*loader)->probe_status()) {
+    EXPECT_EQ(s.state, ProbeState::kAttached) << ProbeName(s.probe) << ": " << s.error;
+    EXPECT_EQ(s.variant, variant) << ProbeName(s.probe);
+  }
+  CgroupMounts m = Mounts();
+  TestCgroup cg(OwnCgroupDir(m.v2), "limen-test-" + variant + "-" + std::to_string(getpid()));
+  auto id = CgroupIdOfPath(cg.path());
+  ASSERT_TRUE(id.ok());
+  const uint32_t slot = 7;
+  ASSERT_TRUE((*loader)->SetCgroupSlot(*id, false, slot).ok());
+  Child server({TestData("tcp_peer"), "server", "0"});
+  const std::string port = ListeningPort(server.ReadLine());
+  ASSERT_FALSE(port.empty());
+  const long bytes = 300'007;
+  Child client({TestData("tcp_peer"), "client", "127.0.0.1", port, std::to_string(bytes), "4001"},
+               {cg.path()});
+  EXPECT_EQ(client.ReadLine(), "sent=" + std::to_string(bytes));
+  EXPECT_EQ(server.ReadLine(), "received=" + std::to_string(bytes));
+  client.Wait();
+  uint64_t sent = 0, sends = 0, states = 0;
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (sent < static_cast<uint64_t>(bytes) && std::chrono::steady_clock::now() < until) {
+    ASSERT_TRUE((*loader)
+                    ->Poll(50,
+                           [&](const limen_event& e) {
+                             EXPECT_EQ(e.slot, slot);
+                             if (e.probe == LIMEN_PROBE_TCP_SEND) sent += e.arg0, ++sends;
+                             if (e.probe == LIMEN_PROBE_TCP_STATE) ++states;
+                           })
+                    .ok());
+  }
+  EXPECT_EQ(sent, static_cast<uint64_t>(bytes));
+  auto counts = (*loader)->ReadCounters(slot);
+  EventCounts send = counts[static_cast<size_t>(Probe::kTcpSend)];
+  EXPECT_EQ(send.delivered, sends);
+  EXPECT_EQ(send.hits, sends);
+  EXPECT_EQ(send.dropped, 0u);
+  EXPECT_GE(states, 2u);  // the client's connect and close at least
+  EXPECT_EQ(counts[static_cast<size_t>(Probe::kTcpState)].delivered, states);
+}
+
+TEST_F(KernelTest, EveryTracepointVariantSeesTheSameSends) {
+  KernelFeatures f = ProbeKernelFeatures();
+  for (const char* v : {"tp_btf", "raw_tp", "tracepoint"}) {
+    bool available = std::string(v) == "tp_btf"   ? f.tp_btf.available
+                     : std::string(v) == "raw_tp" ? f.raw_tp.available
+                                                  : f.tracepoint.available && f.tracefs.available;
+    if (!available) {
+      std::cout << v << ": not available on this kernel, skipped" << std::endl;
+      continue;
+    }
+    SCOPED_TRACE(v);
+    CheckTracepointVariant(f, v);
+  }
 }
 
 // A forced retransmit (tcp_peer in a network namespace whose lo goes down) in a test

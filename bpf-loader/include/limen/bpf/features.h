@@ -2,8 +2,8 @@
 //
 // Probing is by trying (libbpf_probe_bpf_prog_type / map_type, the PMU types in sysfs,
 // tracefs), never by version numbers: the same kernel version differs across distributions
-// and configurations. The loader picks a variant per probe from these (raw_tp before
-// tracefs tracepoints; kprobes and fentry are never required) and reports the rest.
+// and configurations. The loader picks a variant per probe from these (tp_btf, raw_tp,
+// then tracefs tracepoints; kprobes and fentry are never required) and reports the rest.
 //
 // Thread-safety: ProbeKernelFeatures() is thread-safe; the result is a plain value.
 #pragma once
@@ -23,7 +23,7 @@ struct KernelFeatures {
   Feature btf;          // /sys/kernel/btf/vmlinux (CO-RE)
   Feature ring_buffer;  // BPF_MAP_TYPE_RINGBUF
   Feature raw_tp;       // BPF_PROG_TYPE_RAW_TRACEPOINT (no tracefs needed)
-  Feature tp_btf;       // BPF_PROG_TYPE_TRACING (tp_btf, fentry)
+  Feature tp_btf;       // BPF_PROG_TYPE_TRACING on a raw tracepoint (BTF-typed args)
   Feature tracefs;      // tracefs events directory, for classic tracepoints
   Feature tracepoint;   // BPF_PROG_TYPE_TRACEPOINT
   Feature uprobes;      // the uprobe PMU
@@ -32,7 +32,7 @@ struct KernelFeatures {
 
   // Tracepoints are usable one way or another (the NodeProbeState "tracepoints" field).
   bool tracepoints() const {
-    return raw_tp.available || (tracepoint.available && tracefs.available);
+    return tp_btf.available || raw_tp.available || (tracepoint.available && tracefs.available);
   }
 };
 

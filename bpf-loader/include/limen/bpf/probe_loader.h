@@ -88,7 +88,8 @@ class ProbeLoader {
 
  private:
   ProbeLoader() = default;
-  Status AttachTracepoints(const KernelFeatures& features);
+  int LoadObject(const KernelFeatures& features, int variant);
+  Status AttachTracepoints(int variant);
   ProbeStatus& StatusOf(Probe p);
   void UpdateGoStatus(Probe p, const Status& s);
 
