@@ -35,3 +35,9 @@ if(LIMEN_WERROR)
          "$<$<CONFIG:Release,RelWithDebInfo>:-Wno-error=restrict;-Wno-error=null-dereference>")
   endif()
 endif()
+
+# Optimised builds: a section per function and per object, and the linker drops those no
+# binary reaches. limen-webhook's text shrinks by 22 % (2.65 → 2.07 MB), and fewer of its
+# pages are mapped in at start-up (docs/benchmarks.md, admission webhook).
+add_compile_options("$<$<CONFIG:Release,RelWithDebInfo>:-ffunction-sections;-fdata-sections>")
+add_link_options("$<$<CONFIG:Release,RelWithDebInfo>:-Wl,--gc-sections>")

@@ -3,7 +3,13 @@
 // prints the same keys).
 //
 //   kube_informer_bench --kubeconfig=K --transform=none|drop|project [--expect=N --round=R]
-//                       [--settle-ms=3000] [--timeout-s=600] [--log-level=info]
+//                       [--sync=list|watchlist] [--store=plain|compact] [--settle-ms=3000]
+//                       [--timeout-s=600] [--log-level=info]
+//
+// --sync: the initial sync by LIST then WATCH (the default here, as in the earlier tables)
+// or by watch-list (one WATCH with sendInitialEvents, decoded while it streams).
+// --store: decoded objects (the default) or compact ones (InformerOptions::compact: encoded,
+// decoded on every read).
 //
 // Emits {"event":"ready",...} after the initial sync and the settle period: sync_ms (Run →
 // HasSynced), rss_baseline (before Run), rss, and rss_trimmed (after malloc_trim(0), which
@@ -115,6 +121,16 @@ int Main(int argc, char** argv) {
     std::cerr << transform.status().message() << "\n";
     return 2;
   }
+  const std::string sync = FlagOr(*flags, "sync", "list");
+  if (sync != "list" && sync != "watchlist") {
+    std::cerr << "--sync must be list or watchlist, not '" << sync << "'\n";
+    return 2;
+  }
+  const std::string store = FlagOr(*flags, "store", "plain");
+  if (store != "plain" && store != "compact") {
+    std::cerr << "--store must be plain or compact, not '" << store << "'\n";
+    return 2;
+  }
   const size_t expect = std::stoul(FlagOr(*flags, "expect", "0"));
   const auto settle = std::chrono::milliseconds(std::stol(FlagOr(*flags, "settle-ms", "3000")));
   const auto timeout = std::chrono::seconds(std::stol(FlagOr(*flags, "timeout-s", "600")));
@@ -129,6 +145,8 @@ int Main(int argc, char** argv) {
   kube::InformerOptions options;
   options.transform = std::move(transform->transform);
   options.watcher.field_filter = std::move(transform->fields);
+  options.watcher.watch_list = sync == "watchlist";
+  options.compact = store == "compact";
   kube::Informer informer(**client, kube::resources::kPods, std::move(options));
   auto counter = std::make_shared<RoundCounter>(FlagOr(*flags, "round", ""), expect);
   auto handler = std::make_shared<kube::ResourceEventHandlerFuncs>();
@@ -149,6 +167,8 @@ int Main(int argc, char** argv) {
   Emit({{"event", "ready"},
         {"impl", "limen"},
         {"transform", transform_name},
+        {"sync", sync},
+        {"store", store},
         {"objects", informer.store().Size()},
         {"sync_ms", sync_ms},
         {"rss_baseline", baseline},

@@ -69,13 +69,23 @@ log "warm-up patch of $BURST Pods (so every round patches Pods of the same shape
 "$WRITER" patch --kubeconfig="$K" --count="$BURST" --writers="$WRITERS" --round=warm >/dev/null
 
 # --- measurements -------------------------------------------------------------------------
-VARIANTS=(limen:none limen:drop limen:drop-filter limen:project limen:project-filter
-  client-go:none client-go:strip client-go:strip-proto)
+# A Limen variant ending in "+wl" syncs by watch-list (--sync=watchlist), the others by
+# LIST then WATCH; one ending in "+compact" keeps its objects encoded (--store=compact).
+# VARIANTS (space-separated) overrides the list.
+if [ -n "${VARIANTS:-}" ]; then
+  read -r -a VARIANTS <<<"$VARIANTS"
+else
+  VARIANTS=(limen:none limen:drop limen:drop-filter limen:project limen:project-filter
+    limen:project-filter+wl limen:project-filter+compact client-go:none client-go:strip
+    client-go:strip-proto)
+fi
 command_of() {  # variant round → the informer command, in the array CMD
-  local impl=${1%%:*} t=${1#*:}
+  local impl=${1%%:*} t=${1#*:} sync=list store=plain
   if [ "$impl" = limen ]; then
-    CMD=("$INFORMER" --kubeconfig="$K" --transform="$t" --expect="$BURST" --round="$2"
-      --timeout-s="$TIMEOUT" --log-level="$LOG_LEVEL")
+    [ "${t%+wl}" != "$t" ] && sync=watchlist && t=${t%+wl}
+    [ "${t%+compact}" != "$t" ] && store=compact && t=${t%+compact}
+    CMD=("$INFORMER" --kubeconfig="$K" --transform="$t" --sync="$sync" --store="$store" --expect="$BURST"
+      --round="$2" --timeout-s="$TIMEOUT" --log-level="$LOG_LEVEL")
   elif [ "$t" = strip-proto ]; then
     CMD=("$PEER" -kubeconfig "$K" -transform strip -protobuf -expect "$BURST" -round "$2"
       -timeout "${TIMEOUT}s")
@@ -124,7 +134,8 @@ for r in $(seq 1 "$ROUNDS"); do
   for i in $(seq 0 $((n - 1))); do  # rotate the order each round, so drift hits all alike
     v=${VARIANTS[$(((i + r - 1) % n))]}
     # A label value of its own per run: a patch to the value already set is a no-op (no event).
-    run_one "$v" "r$r-$$-${v/:/-}"
+    v_id=${v/:/-}
+    run_one "$v" "r$r-$$-${v_id/+/-}"
   done
 done
 

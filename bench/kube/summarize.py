@@ -6,7 +6,7 @@ import statistics
 import sys
 
 ORDER = ["limen:none", "limen:drop", "limen:drop-filter", "limen:project",
-         "limen:project-filter",
+         "limen:project-filter", "limen:project-filter+wl", "limen:project-filter+compact",
          "client-go:none", "client-go:strip", "client-go:strip-proto"]
 LABEL = {
     "limen:none": "Limen, no transform",
@@ -14,6 +14,8 @@ LABEL = {
     "limen:drop-filter": "Limen, DropManagedFields + parse-time field filter",
     "limen:project": "Limen, projection (operator's ProjectPod fields)",
     "limen:project-filter": "Limen, projection + parse-time field filter (as limen-operator)",
+    "limen:project-filter+wl": "Limen, projection + parse-time field filter, via watch-list",
+    "limen:project-filter+compact": "Limen, projection + parse-time field filter, compact store",
     "client-go:none": "client-go, no transform",
     "client-go:strip": "client-go, TransformFunc stripping managedFields",
     "client-go:strip-proto": "client-go, strip + protobuf",
@@ -73,7 +75,8 @@ def main(path):
         print()
         print("Ratios (Limen / client-go; < 1 means Limen is smaller or faster in time):")
         for v in ("limen:none", "limen:drop", "limen:drop-filter", "limen:project",
-                  "limen:project-filter"):
+                  "limen:project-filter", "limen:project-filter+wl",
+                  "limen:project-filter+compact"):
             if v not in rows:
                 continue
             r = rows[v]

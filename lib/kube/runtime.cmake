@@ -3,13 +3,14 @@
 # EventRecorder. It never includes cpprestsdk: unit tests drive it with test/fake_client.h,
 # integration tests with limen::kube_client's HttpClient against the real apiserver.
 limen_library(NAME kube
-  SOURCES src/time_format.cc src/watcher.cc src/store.cc src/informer.cc
+  SOURCES src/time_format.cc src/watcher.cc src/store.cc src/compact_codec.cc src/informer.cc
           src/rate_limiter.cc src/workqueue.cc src/metrics.cc src/controller.cc
           src/leader_election.cc src/event_recorder.cc
   DEPS limen::kube_core prometheus-cpp::core spdlog::spdlog)
 
 limen_test(NAME kube_runtime
-  SOURCES test/fake_client.cc test/time_format_test.cc test/watcher_test.cc test/store_test.cc
+  SOURCES test/fake_client.cc test/time_format_test.cc test/watcher_test.cc
+          test/watch_list_test.cc test/store_test.cc
           test/informer_test.cc test/rate_limiter_test.cc test/workqueue_test.cc
           test/controller_test.cc test/leader_election_test.cc test/event_recorder_test.cc
   DEPS limen::kube)

@@ -76,6 +76,12 @@ Query WatchQuery(const WatchOptions& opts, int64_t timeout_seconds) {
   q.AddIfSet("fieldSelector", opts.field_selector);
   q.AddIfSet("resourceVersion", opts.resource_version);
   if (opts.allow_bookmarks) q.Add("allowWatchBookmarks", "true");
+  if (opts.send_initial_events) {
+    // The only match the apiserver accepts with sendInitialEvents, even with
+    // resourceVersion "" (client-go sends the same).
+    q.Add("sendInitialEvents", "true");
+    q.Add("resourceVersionMatch", "NotOlderThan");
+  }
   if (timeout_seconds > 0) q.Add("timeoutSeconds", std::to_string(timeout_seconds));
   return q;
 }

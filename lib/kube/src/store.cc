@@ -1,6 +1,10 @@
 #include "limen/kube/store.h"
 
+#include "compact_codec.h"
+
+#include <algorithm>
 #include <mutex>
+#include <vector>
 
 namespace limen::kube {
 namespace {
@@ -30,29 +34,66 @@ std::string ObjectResourceVersion(const Object& obj) {
   return MetadataString(obj, "resourceVersion");
 }
 
-Store::Store(std::map<std::string, IndexFunc> indexers) : indexers_(std::move(indexers)) {
+Store::Store(std::map<std::string, IndexFunc> indexers, StoreOptions options)
+    : indexers_(std::move(indexers)),
+      options_(options),
+      keys_(options.compact ? std::make_unique<compact::KeyTable>() : nullptr) {
   indexers_.emplace(kNamespaceIndex, NamespaceIndex);
 }
 
+Store::~Store() = default;
+
+Store::Slot Store::Pack(ObjectPtr obj) {
+  if (!keys_) return Slot{std::move(obj), nullptr, 0};
+  scratch_.clear();
+  compact::Encode(*obj, *keys_, scratch_);
+  // One exact-size allocation for the bytes and the control block together.
+  auto encoded = std::make_shared_for_overwrite<uint8_t[]>(scratch_.size());
+  std::copy(scratch_.begin(), scratch_.end(), encoded.get());
+  return Slot{nullptr, std::move(encoded), static_cast<uint32_t>(scratch_.size())};
+}
+
+ObjectPtr Store::Unpack(const Slot& slot) const {
+  if (!slot.encoded) return slot.object;
+  return std::make_shared<const Object>(compact::Decode(slot.encoded.get(), slot.size, *keys_));
+}
+
+std::vector<ObjectPtr> Store::UnpackAll(const std::vector<Slot>& slots) const {
+  std::vector<ObjectPtr> out;
+  out.reserve(slots.size());
+  for (const auto& slot : slots) out.push_back(Unpack(slot));
+  return out;
+}
+
+// Readers copy slots under the shared lock (a pointer copy) and decode after releasing it,
+// so a reader decoding many objects never holds the writer up.
+
 ObjectPtr Store::Get(const std::string& key) const {
-  std::shared_lock lock(mu_);
-  auto it = items_.find(key);
-  return it == items_.end() ? nullptr : it->second;
+  Slot slot;
+  {
+    std::shared_lock lock(mu_);
+    auto it = items_.find(key);
+    if (it == items_.end()) return nullptr;
+    slot = it->second;
+  }
+  return Unpack(slot);
 }
 
 std::vector<ObjectPtr> Store::List() const {
-  std::shared_lock lock(mu_);
-  std::vector<ObjectPtr> out;
-  out.reserve(items_.size());
-  for (const auto& [key, obj] : items_) out.push_back(obj);
-  return out;
+  std::vector<Slot> slots;
+  {
+    std::shared_lock lock(mu_);
+    slots.reserve(items_.size());
+    for (const auto& [key, slot] : items_) slots.push_back(slot);
+  }
+  return UnpackAll(slots);
 }
 
 std::vector<std::string> Store::ListKeys() const {
   std::shared_lock lock(mu_);
   std::vector<std::string> out;
   out.reserve(items_.size());
-  for (const auto& [key, obj] : items_) out.push_back(key);
+  for (const auto& [key, slot] : items_) out.push_back(key);
   return out;
 }
 
@@ -67,17 +108,19 @@ std::vector<std::string> Store::IndexKeys(const std::string& index,
 }
 
 std::vector<ObjectPtr> Store::ByIndex(const std::string& index, const std::string& value) const {
-  std::shared_lock lock(mu_);
-  std::vector<ObjectPtr> out;
-  auto idx = indexes_.find(index);
-  if (idx == indexes_.end()) return out;
-  auto keys = idx->second.find(value);
-  if (keys == idx->second.end()) return out;
-  out.reserve(keys->second.size());
-  for (const auto& key : keys->second) {
-    if (auto it = items_.find(key); it != items_.end()) out.push_back(it->second);
+  std::vector<Slot> slots;
+  {
+    std::shared_lock lock(mu_);
+    auto idx = indexes_.find(index);
+    if (idx == indexes_.end()) return {};
+    auto keys = idx->second.find(value);
+    if (keys == idx->second.end()) return {};
+    slots.reserve(keys->second.size());
+    for (const auto& key : keys->second) {
+      if (auto it = items_.find(key); it != items_.end()) slots.push_back(it->second);
+    }
   }
-  return out;
+  return UnpackAll(slots);
 }
 
 size_t Store::Size() const {
@@ -103,34 +146,47 @@ void Store::UnindexLocked(Indexes& indexes, const std::string& key, const Object
   }
 }
 
+// The writers encode and decode outside the exclusive lock. They read items_ without it:
+// there is one writer, so nothing else changes items_ meanwhile.
+
+// NOLINTNEXTLINE(performance-unnecessary-value-param): the interface hands over ownership
 ObjectPtr Store::Upsert(const std::string& key, ObjectPtr obj) {
+  Slot fresh = Pack(obj);
+  auto it = items_.find(key);
+  ObjectPtr old = it == items_.end() ? nullptr : Unpack(it->second);
   std::unique_lock lock(mu_);
-  ObjectPtr& slot = items_[key];
-  ObjectPtr old = std::move(slot);
   if (old) UnindexLocked(indexes_, key, *old);
   IndexLocked(indexes_, key, *obj);
-  slot = std::move(obj);
+  items_[key] = std::move(fresh);
   return old;
 }
 
 ObjectPtr Store::Remove(const std::string& key) {
-  std::unique_lock lock(mu_);
   auto it = items_.find(key);
   if (it == items_.end()) return nullptr;
-  ObjectPtr old = std::move(it->second);
+  ObjectPtr old = Unpack(it->second);
+  std::unique_lock lock(mu_);
   items_.erase(it);
   UnindexLocked(indexes_, key, *old);
   return old;
 }
 
 Store::Items Store::Replace(Items items) {
-  // Built without the lock: readers keep reading the old state meanwhile. Safe because
-  // there is one writer, so nothing else changes items_ between here and the swap.
+  // Built without the lock: readers keep reading the old state meanwhile.
   Indexes indexes;
-  for (const auto& [key, obj] : items) IndexLocked(indexes, key, *obj);
-  std::unique_lock lock(mu_);
-  items_.swap(items);
-  indexes_.swap(indexes);
+  Slots slots;
+  slots.reserve(items.size());
+  for (auto& [key, obj] : items) {
+    IndexLocked(indexes, key, *obj);
+    slots.emplace(key, Pack(std::move(obj)));
+  }
+  items.clear();
+  {
+    std::unique_lock lock(mu_);
+    items_.swap(slots);
+    indexes_.swap(indexes);
+  }
+  for (auto& [key, slot] : slots) items.emplace(key, Unpack(slot));
   return items;
 }
 

@@ -29,8 +29,12 @@ uint64_t MalformedWatchLinesTotal() { return g_malformed_total.load(); }
 std::optional<WatchEvent> ParseWatchEvent(std::string_view line, std::string* why,
                                           const FieldFilter* filter) {
   auto j = ParseFiltered(line, filter, {"object"});
-  if (filter != nullptr && j.is_object() && j.value("type", "") == "ERROR") {
-    j = ParseFiltered(line, nullptr, {});  // a Status: its fields are not the filter's
+  if (filter != nullptr && j.is_object()) {
+    // A Status: its fields are not the filter's. A BOOKMARK: its annotation
+    // k8s.io/initial-events-end ends a watch-list whatever the filter keeps (bookmarks
+    // hold only metadata, so parsing one twice costs little).
+    const std::string type = j.value("type", "");
+    if (type == "ERROR" || type == "BOOKMARK") j = ParseFiltered(line, nullptr, {});
   }
   if (j.is_discarded()) {
     *why = "not JSON";

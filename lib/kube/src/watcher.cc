@@ -66,28 +66,60 @@ WatchOptions WatchFor(const std::string& rv, const WatcherConfig& c) {
   return o;
 }
 
+WatchOptions WatchListFor(const std::string& rv, const WatcherConfig& c) {
+  WatchOptions o = WatchFor(rv, c);
+  o.send_initial_events = true;
+  return o;
+}
+
+bool UseWatchList(bool list_fallback, const WatcherConfig& c) {
+  return c.watch_list && !list_fallback;
+}
+
 StepResult StartList(const InitListing& listing, const WatcherConfig& c) {
   return {{}, listing, ListAction{ListFor(listing, c)}};
+}
+
+StepResult StartWatchList(std::string rv, const WatcherConfig& c) {
+  WatchAction action{WatchListFor(rv, c)};
+  return {{}, WatchListing{std::move(rv), false}, std::move(action)};
 }
 
 StepResult Backoff(State next, const ApiError& e) {
   return {{}, std::move(next), BackoffAction{e.retry_after, e.ToString()}};
 }
 
-// A watch failed to open or broke. 410 → relist from the last resourceVersion; anything
-// else → back off and reopen the watch from the same resourceVersion.
-StepResult WatchFailed(const std::string& rv, const ApiError& e, const WatcherConfig& c) {
-  if (e.IsResourceExpired()) return StartList(InitListing{rv, "", false}, c);
-  return Backoff(InitListed{rv}, e);
+// A full sync from `s`: by watch-list from the last resourceVersion ("" at first, as
+// client-go), or by a list from it ("0" at first); "" after a 410 on it.
+StepResult Resync(const Empty& s, const WatcherConfig& c) {
+  if (UseWatchList(s.list_fallback, c))
+    return StartWatchList(s.last_unavailable ? "" : s.last_resource_version, c);
+  std::string rv = s.last_unavailable                ? ""
+                   : s.last_resource_version.empty() ? "0"
+                                                     : s.last_resource_version;
+  return StartList(InitListing{std::move(rv), "", false}, c);
+}
+
+// A watch failed to open or broke. 410 → a full sync from the last resourceVersion;
+// anything else → back off and reopen the watch from the same resourceVersion.
+StepResult WatchFailed(const std::string& rv, bool list_fallback, const ApiError& e,
+                       const WatcherConfig& c) {
+  if (e.IsResourceExpired()) {
+    if (UseWatchList(list_fallback, c)) return StartWatchList(rv, c);
+    return StartList(InitListing{rv, "", false}, c);
+  }
+  return Backoff(InitListed{rv, list_fallback}, e);
+}
+
+ApiError ErrorOfEvent(const Object& status) {
+  const int code = status.is_object() ? status.value("code", 0) : 0;
+  return ApiError::FromResponse(code == 0 ? 500 : code, status.dump());
 }
 
 StepResult OnEmpty(const Empty& s, const Input& in, const WatcherConfig& c) {
   if (!std::holds_alternative<Tick>(in))
     return {{}, s, BackoffAction{std::nullopt, "unexpected input"}};
-  std::string rv = s.last_unavailable                ? ""
-                   : s.last_resource_version.empty() ? "0"
-                                                     : s.last_resource_version;
-  return StartList(InitListing{std::move(rv), "", false}, c);
+  return Resync(s, c);
 }
 
 StepResult OnInitListing(const InitListing& s, Input in, const WatcherConfig& c) {
@@ -97,9 +129,9 @@ StepResult OnInitListing(const InitListing& s, Input in, const WatcherConfig& c)
     const ApiError& e = done->result.error();
     if (!e.IsResourceExpired()) {
       // Restart the whole list after the back-off: a half-read list is useless.
-      return Backoff(
-          Empty{s.resource_version == "0" ? "" : s.resource_version, s.resource_version.empty()},
-          e);
+      return Backoff(Empty{s.resource_version == "0" ? "" : s.resource_version,
+                           s.resource_version.empty(), true},
+                     e);
     }
     if (!s.continue_token.empty() && !s.unpaginated) {
       return StartList(InitListing{s.resource_version, "", true}, c);
@@ -121,28 +153,25 @@ StepResult OnInitListing(const InitListing& s, Input in, const WatcherConfig& c)
     return out;
   }
   out.events.push_back({WatcherEvent::Type::kInitDone, nullptr});
-  out.state = InitListed{list.resource_version};
+  out.state = InitListed{list.resource_version, true};
   out.action = WatchAction{WatchFor(list.resource_version, c)};
   return out;
 }
 
 StepResult OnInitListed(const InitListed& s, const Input& in, const WatcherConfig& c) {
   if (auto* opened = std::get_if<WatchOpened>(&in)) {
-    if (opened->error) return WatchFailed(s.resource_version, *opened->error, c);
-    return {{}, Watching{s.resource_version}, ReadStream{}};
+    if (opened->error) return WatchFailed(s.resource_version, s.list_fallback, *opened->error, c);
+    return {{}, Watching{s.resource_version, s.list_fallback}, ReadStream{}};
   }
   return {{}, s, WatchAction{WatchFor(s.resource_version, c)}};
 }
 
 StepResult OnStreamEvent(const Watching& s, WatchEvent ev, const WatcherConfig& c) {
   using T = WatchEvent::Type;
-  if (ev.type == T::kError) {
-    const int code = ev.object.is_object() ? ev.object.value("code", 0) : 0;
-    ApiError e = ApiError::FromResponse(code == 0 ? 500 : code, ev.object.dump());
-    return WatchFailed(s.resource_version, e, c);
-  }
+  if (ev.type == T::kError)
+    return WatchFailed(s.resource_version, s.list_fallback, ErrorOfEvent(ev.object), c);
   std::string rv = ResourceVersionOfObject(ev.object);
-  Watching next{rv.empty() ? s.resource_version : std::move(rv)};
+  Watching next{rv.empty() ? s.resource_version : rv, s.list_fallback};
   StepResult out{{}, std::move(next), ReadStream{}};
   if (ev.type == T::kAdded || ev.type == T::kModified) {
     out.events.push_back({WatcherEvent::Type::kApply, std::move(ev.object)});
@@ -155,13 +184,86 @@ StepResult OnStreamEvent(const Watching& s, WatchEvent ev, const WatcherConfig& 
 StepResult OnWatching(const Watching& s, Input in, const WatcherConfig& c) {
   if (auto* ev = std::get_if<StreamEvent>(&in)) return OnStreamEvent(s, std::move(ev->event), c);
   if (auto* ended = std::get_if<StreamEnded>(&in)) {
-    if (ended->error) return WatchFailed(s.resource_version, *ended->error, c);
+    if (ended->error) return WatchFailed(s.resource_version, s.list_fallback, *ended->error, c);
+    InitListed next{s.resource_version, s.list_fallback};
     if (ended->very_short) {
       return Backoff(
-          InitListed{s.resource_version},
+          std::move(next),
           ApiError::Transport("VeryShortWatch", "the watch closed at once without events"));
     }
-    return {{}, InitListed{s.resource_version}, WatchAction{WatchFor(s.resource_version, c)}};
+    return {{}, std::move(next), WatchAction{WatchFor(s.resource_version, c)}};
+  }
+  return {{}, s, ReadStream{}};
+}
+
+// --- watch-list ---
+
+bool IsInitialEventsEnd(const Object& bookmark) {
+  if (!bookmark.is_object()) return false;
+  auto meta = bookmark.find("metadata");
+  if (meta == bookmark.end() || !meta->is_object()) return false;
+  auto annotations = meta->find("annotations");
+  if (annotations == meta->end() || !annotations->is_object()) return false;
+  auto end = annotations->find(kInitialEventsEndAnnotation);
+  return end != annotations->end() && end->is_string() && end->get<std::string>() == "true";
+}
+
+// The server does not accept sendInitialEvents: the WatchList feature is off (422 Invalid),
+// or a proxy or an old server refuses the parameter (400, 403).
+bool IsWatchListRejected(const ApiError& e) {
+  return e.code == 400 || e.IsForbidden() || e.IsInvalid();
+}
+
+// LIST+WATCH from now on (client-go falls back to a list too). What was buffered is
+// discarded by the list's kInit.
+StepResult FallBackToList(const WatchListing& s, const std::string& why, const WatcherConfig& c) {
+  spdlog::warn("watcher: watch-list unusable ({}); syncing by LIST+WATCH from now on", why);
+  return Resync(Empty{s.resource_version, false, true}, c);
+}
+
+// 410 before the end bookmark → at once from "" (after a back-off if "" was the one
+// asked); a broken stream → after a back-off, from "" too (client-go).
+StepResult RestartWatchList(const WatchListing& s, const ApiError& e, const WatcherConfig& c) {
+  if (e.IsResourceExpired() && !s.resource_version.empty()) return StartWatchList("", c);
+  return Backoff(Empty{"", true, false}, e);
+}
+
+StepResult OnInitialEvent(const WatchListing& s, WatchEvent ev, const WatcherConfig& c) {
+  using T = WatchEvent::Type;
+  switch (ev.type) {
+    case T::kAdded:
+    case T::kModified:
+      return {{{WatcherEvent::Type::kInitApply, std::move(ev.object)}}, s, ReadStream{}};
+    case T::kBookmark: {
+      if (!IsInitialEventsEnd(ev.object)) return {{}, s, ReadStream{}};
+      std::string rv = ResourceVersionOfObject(ev.object);
+      Watching next{rv.empty() ? s.resource_version : rv, false};
+      return {{{WatcherEvent::Type::kInitDone, nullptr}}, std::move(next), ReadStream{}};
+    }
+    case T::kDeleted: return FallBackToList(s, "a DELETED event among the initial events", c);
+    case T::kError: return RestartWatchList(s, ErrorOfEvent(ev.object), c);
+  }
+  return {{}, s, ReadStream{}};
+}
+
+StepResult OnWatchListing(const WatchListing& s, Input in, const WatcherConfig& c) {
+  if (!s.opened) {
+    auto* opened = std::get_if<WatchOpened>(&in);
+    if (opened == nullptr) return {{}, s, WatchAction{WatchListFor(s.resource_version, c)}};
+    if (!opened->error) {
+      return {{{WatcherEvent::Type::kInit, nullptr}},
+              WatchListing{s.resource_version, true},
+              ReadStream{}};
+    }
+    const ApiError& e = *opened->error;
+    if (IsWatchListRejected(e)) return FallBackToList(s, e.ToString(), c);
+    if (e.IsResourceExpired()) return RestartWatchList(s, e, c);
+    return Backoff(s, e);  // 429, 5xx, transport: the same request again
+  }
+  if (auto* ev = std::get_if<StreamEvent>(&in)) return OnInitialEvent(s, std::move(ev->event), c);
+  if (auto* ended = std::get_if<StreamEnded>(&in)) {
+    if (ended->error) return RestartWatchList(s, *ended->error, c);
+    return FallBackToList(s, "the stream ended before the initial-events-end bookmark", c);
   }
   return {{}, s, ReadStream{}};
 }
@@ -175,6 +277,7 @@ StepResult Step(const State& state, Input input, const WatcherConfig& config) {
           [&](const InitListing& s) { return OnInitListing(s, std::move(input), config); },
           [&](const InitListed& s) { return OnInitListed(s, input, config); },
           [&](const Watching& s) { return OnWatching(s, std::move(input), config); },
+          [&](const WatchListing& s) { return OnWatchListing(s, std::move(input), config); },
       },
       state);
 }
@@ -185,6 +288,7 @@ std::string ResourceVersionOf(const State& state) {
                         [](const InitListing& s) { return s.resource_version; },
                         [](const InitListed& s) { return s.resource_version; },
                         [](const Watching& s) { return s.resource_version; },
+                        [](const WatchListing& s) { return s.resource_version; },
                     },
                     state);
 }

@@ -189,7 +189,7 @@ ApiResult<Object> FakeClient::Delete(const Resource& r, const std::string& ns,
   return gone;
 }
 
-ApiResult<std::unique_ptr<WatchStream>> FakeClient::Watch(const Resource& r, const std::string&,
+ApiResult<std::unique_ptr<WatchStream>> FakeClient::Watch(const Resource& r, const std::string& ns,
                                                           const WatchOptions& opts) {
   WatchHandler handler;
   {
@@ -201,6 +201,19 @@ ApiResult<std::unique_ptr<WatchStream>> FakeClient::Watch(const Resource& r, con
   if (handler) return handler(opts);
   std::lock_guard lock(mu_);
   auto stream = std::make_shared<FakeWatchStream>();
+  if (opts.send_initial_events) {
+    // Watch-list: every stored object as ADDED, then the initial-events-end bookmark.
+    const std::string prefix = r.resource + "/";
+    for (const auto& [key, obj] : objects_) {
+      if (key.rfind(prefix, 0) != 0) continue;
+      if (!ns.empty() && Meta(obj, "namespace") != ns) continue;
+      stream->Push({WatchEvent::Type::kAdded, obj});
+    }
+    Object end = {{"metadata",
+                   {{"resourceVersion", std::to_string(rv_)},
+                    {"annotations", {{kInitialEventsEndAnnotation, "true"}}}}}};
+    stream->Push({WatchEvent::Type::kBookmark, std::move(end)});
+  }
   streams_.emplace_back(r.resource, stream);
   return std::unique_ptr<WatchStream>(std::make_unique<StreamHandle>(stream));
 }

@@ -6,7 +6,8 @@
 //   - fault(verb, resource) injects an error into any call;
 //   - every List/Watch call's options are recorded;
 //   - a default Watch returns a FakeWatchStream that receives later writes through this
-//     client; a test may also push events, end it cleanly, or break it.
+//     client (with send_initial_events, first every stored object as ADDED and the
+//     initial-events-end BOOKMARK); a test may also push events, end it cleanly, or break it.
 //
 // Thread-safety: all methods are safe from any thread (one mutex).
 #pragma once

@@ -1,6 +1,7 @@
 // Informer against the real local apiserver (ctest fixture `cluster`): exact convergence
 // under concurrent churn, across apiserver SIGKILL restarts, and after a forced 410
-// (etcd compaction + a watch resumed from a compacted resourceVersion).
+// (etcd compaction + a watch resumed from a compacted resourceVersion). Informers sync by
+// watch-list (the default) unless a test says LIST+WATCH.
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -88,6 +89,7 @@ class PausableClient final : public Client {
                                                 const WatchOptions& o) override {
     while (paused.load()) std::this_thread::sleep_for(10ms);
     watch_rvs.push_back(o.resource_version);
+    if (o.send_initial_events) ++watch_lists;
     auto w = inner_.Watch(r, ns, o);
     if (!w.ok()) {
       if (w.error().IsResourceExpired()) ++expired;
@@ -106,6 +108,7 @@ class PausableClient final : public Client {
   std::atomic<bool> paused{false};
   std::atomic<int> expired{0};
   std::atomic<int> lists{0};
+  std::atomic<int> watch_lists{0};     // watches with sendInitialEvents: full syncs too
   std::vector<std::string> watch_rvs;  // Watcher thread only until the test reads it
 
  private:
@@ -278,11 +281,13 @@ class InformerIntegrationTest : public ::testing::Test {
 
   std::unique_ptr<Informer> MakeInformer(Client& client,
                                          const std::shared_ptr<FinalStates>& handler,
-                                         std::shared_ptr<const FieldFilter> fields = nullptr) {
+                                         std::shared_ptr<const FieldFilter> fields = nullptr,
+                                         bool watch_list = false) {
     InformerOptions o;
     o.ns = ns_;
     o.transform = DropManagedFields;
     o.watcher.field_filter = std::move(fields);
+    o.watcher.watch_list = watch_list;
     auto informer = std::make_unique<Informer>(client, resources::kConfigMaps, std::move(o));
     informer->AddEventHandler(handler);
     return informer;
@@ -303,11 +308,17 @@ class InformerIntegrationTest : public ::testing::Test {
   std::string ns_;
 };
 
-// With a parse-time field filter that drops `data` (what the churn writes): the lists and
-// watch events are filtered, and the cache still converges exactly.
-TEST_F(InformerIntegrationTest, ConvergesExactlyUnderConcurrentChurnOf1000Objects) {
+// With a parse-time field filter that drops `data` (what the churn writes): the initial
+// sync and the watch events are filtered, and the cache still converges exactly — by
+// watch-list (whose end bookmark the filter must not hide) and by LIST+WATCH.
+class InformerSyncModeTest : public InformerIntegrationTest,
+                             public ::testing::WithParamInterface<bool> {};
+
+TEST_P(InformerSyncModeTest, ConvergesExactlyUnderConcurrentChurnOf1000Objects) {
   auto handler = std::make_shared<FinalStates>();
-  auto informer = MakeInformer(*client_, handler, FieldMask::Keeping({{"metadata", "labels"}}));
+  PausableClient counting(*client_);
+  auto informer = MakeInformer(counting, handler, FieldMask::Keeping({{"metadata", "labels"}}),
+                               /*watch_list=*/GetParam());
   informer->Run();
   ASSERT_TRUE(informer->WaitForSync(30s));
   std::atomic<bool> keep_going{false};
@@ -320,6 +331,32 @@ TEST_F(InformerIntegrationTest, ConvergesExactlyUnderConcurrentChurnOf1000Object
     ASSERT_EQ((*obj)["kind"], "ConfigMap");
   }
   informer->Stop();
+  EXPECT_EQ(counting.lists.load(), GetParam() ? 0 : 1);
+  EXPECT_EQ(counting.watch_lists.load(), GetParam() ? 1 : 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(WatchListOrListWatch, InformerSyncModeTest, ::testing::Bool());
+
+// Watch-list while 1,000 objects are being written: the initial events race with the churn
+// (objects change between the snapshot and the end bookmark); the informer must still sync
+// without a LIST and converge exactly.
+TEST_F(InformerIntegrationTest, SyncsByWatchListDuringChurnAndConverges) {
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(Create("pre-" + std::to_string(i)));
+  auto handler = std::make_shared<FinalStates>();
+  PausableClient counting(*client_);
+  auto informer = MakeInformer(counting, handler, nullptr, /*watch_list=*/true);
+  std::atomic<bool> keep_going{false};
+  std::thread churn([&] { Churn(1000, keep_going); });
+  std::this_thread::sleep_for(300ms);  // the churn is under way
+  informer->Run();
+  const bool synced = informer->WaitForSync(30s);
+  churn.join();
+  ASSERT_TRUE(synced);
+  ExpectConverged(*informer, *handler);
+  EXPECT_EQ(informer->store().Size(), 100u + 1000u - 334u + 1u);
+  informer->Stop();
+  EXPECT_EQ(counting.lists.load(), 0) << "the informer fell back to LIST";
+  EXPECT_EQ(counting.watch_lists.load(), 1);
 }
 
 TEST_F(InformerIntegrationTest, ConvergesAcrossThreeApiserverKills) {
@@ -360,7 +397,7 @@ TEST_F(InformerIntegrationTest, RelistsAfterCompactionForcesA410) {
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(Create("before-" + std::to_string(i)));
   informer->Run();
   ASSERT_TRUE(informer->WaitForSync(30s));
-  const int lists_before = pausable.lists.load();
+  const int syncs_before = pausable.lists.load() + pausable.watch_lists.load();
 
   // Hold the watch back while the world moves on and its history is compacted away.
   pausable.paused = true;
@@ -389,7 +426,8 @@ TEST_F(InformerIntegrationTest, RelistsAfterCompactionForcesA410) {
   std::string rvs;
   for (const auto& rv : pausable.watch_rvs) rvs += rv + " ";
   EXPECT_GE(pausable.expired.load(), 1) << "no 410 was observed; watches from: " << rvs;
-  EXPECT_GT(pausable.lists.load(), lists_before) << "the informer did not relist";
+  EXPECT_GT(pausable.lists.load() + pausable.watch_lists.load(), syncs_before)
+      << "the informer did not re-sync";
   EXPECT_GE(handler->tombstones.load(), 10) << "deletions missed by the watch come as tombstones";
   informer->Stop();
 }

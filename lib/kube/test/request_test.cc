@@ -53,6 +53,14 @@ TEST(RequestTest, WatchQuery) {
   EXPECT_EQ(WatchQuery(o, 0).Encode(), "?watch=1&labelSelector=a%3Db&resourceVersion=5");
 }
 
+TEST(RequestTest, WatchListQuery) {
+  WatchOptions o;
+  o.send_initial_events = true;  // with resourceVersion "": NotOlderThan all the same
+  EXPECT_EQ(WatchQuery(o, 300).Encode(),
+            "?watch=1&allowWatchBookmarks=true&sendInitialEvents=true"
+            "&resourceVersionMatch=NotOlderThan&timeoutSeconds=300");
+}
+
 TEST(RequestTest, WriteAndPatchQueries) {
   RequestOptions w;
   w.dry_run = true;

@@ -72,6 +72,20 @@ TEST(WatchDecoderTest, ErrorEventCarriesTheStatus) {
   EXPECT_EQ(events[0].object["code"], 410);
 }
 
+// A watch-list ends at a BOOKMARK annotated k8s.io/initial-events-end: a field filter that
+// drops annotations must not hide it (it still applies to the other events).
+TEST(WatchDecoderTest, FilterLeavesBookmarksWhole) {
+  WatchDecoder d(WatchDecoder::kDefaultMaxLineBytes, FieldMask::Keeping({{"metadata", "labels"}}));
+  auto events = d.Feed(
+      R"j({"type":"ADDED","object":{"metadata":{"name":"a","annotations":{"x":"1"}}}})j"
+      "\n"
+      R"j({"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"9","annotations":{"k8s.io/initial-events-end":"true"}}}})j"
+      "\n");
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_FALSE(events[0].object["metadata"].contains("annotations"));
+  EXPECT_EQ(events[1].object["metadata"]["annotations"][kInitialEventsEndAnnotation], "true");
+}
+
 TEST(WatchDecoderTest, FinishDecodesACompleteUnterminatedLine) {
   WatchDecoder d;
   EXPECT_TRUE(

@@ -51,8 +51,10 @@ std::vector<Type> Types(const StepResult& r) {
   return out;
 }
 
+// LIST+WATCH: watch-list has its own tests (watch_list_test.cc).
 WatcherConfig Config(int64_t page = 500) {
   WatcherConfig c;
+  c.watch_list = false;
   c.page_size = page;
   c.random01 = [] { return 0.5; };
   return c;

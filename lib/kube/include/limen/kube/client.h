@@ -91,7 +91,15 @@ struct WatchOptions {
   int64_t timeout_seconds = 0;  // server-side timeout; 0 = server default
   // Applied to every event's object while it is parsed (not to ERROR events' Status).
   std::shared_ptr<const FieldFilter> field_filter;
+  // Watch-list (KEP-3157): sendInitialEvents=true&resourceVersionMatch=NotOlderThan. The
+  // server first sends every object at least as new as resource_version ("" = a consistent
+  // read) as ADDED events, then a BOOKMARK annotated k8s.io/initial-events-end: "true",
+  // then the watch goes on. Requires allow_bookmarks.
+  bool send_initial_events = false;
 };
+
+// The annotation of the BOOKMARK that ends a watch-list's initial events.
+inline constexpr const char* kInitialEventsEndAnnotation = "k8s.io/initial-events-end";
 
 enum class PatchType { kMerge, kJsonPatch, kStrategicMerge, kApply };
 

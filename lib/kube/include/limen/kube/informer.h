@@ -12,6 +12,8 @@
 //                 HasSynced() becomes true after the first one;
 //   kApply      → Upsert, then OnAdd or OnUpdate(old, new);
 //   kDelete     → Remove, then OnDelete(last state).
+// The kInit…kInitDone of a full sync come from a LIST or (WatcherConfig::watch_list) from a
+// watch-list's initial events; the informer treats both alike.
 //
 // Handlers run synchronously on the informer thread, after the store has been updated:
 // they must be quick and must not block (typically: enqueue a key in a WorkQueue). Unlike
@@ -95,6 +97,10 @@ struct InformerOptions {
   WatcherConfig watcher;
   Transform transform;  // none by default
   std::map<std::string, IndexFunc> indexers;
+  // Keep the store's objects encoded and decode them on every read (StoreOptions::compact,
+  // store.h): a fraction of the memory for caches that are big and read a few objects at a
+  // time. Handlers still receive decoded objects.
+  bool compact = false;
 };
 
 class Informer {

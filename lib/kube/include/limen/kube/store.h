@@ -8,12 +8,23 @@
 // Indexes: "namespace" is built in (value = metadata.namespace; "" for cluster-scoped);
 // callers add named IndexFuncs (one object → any number of index values).
 //
+// Compact mode (StoreOptions::compact): each object is held as an immutable binary encoding
+// (src/compact_codec.h: MessagePack-like, object keys interned per store) instead of the
+// nlohmann DOM (whose std::map nodes and heap strings cost several
+// times the object's JSON size), and every read decodes it afresh: Get/List/ByIndex return a
+// new ObjectPtr per call, which the reader owns alone. Indexes are computed at insert from
+// the decoded object; Upsert/Remove/Replace return decoded previous objects as in plain mode.
+// For big caches that are read a few objects at a time (Pods): the cost is a decode per
+// object read (a few microseconds for a projected Pod; bench/kube/store_footprint.cc).
+// Readers that recognise objects by address (a weak_ptr cache) get a new address per read.
+//
 // Thread-safety: one writer (the informer thread) and any number of readers. Reads take a
 // shared lock, writes an exclusive one. Replace() builds the new contents and indexes
 // aside, without the lock, and swaps them in atomically: a reader sees either the whole old
 // state or the whole new one, never a half-applied relist.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -26,6 +37,9 @@
 #include "limen/kube/client.h"
 
 namespace limen::kube {
+namespace compact {
+class KeyTable;
+}
 
 using ObjectPtr = std::shared_ptr<const Object>;
 using IndexFunc = std::function<std::vector<std::string>(const Object&)>;
@@ -37,12 +51,17 @@ std::string ObjectKey(const Object& obj);
 // metadata.resourceVersion, or "".
 std::string ObjectResourceVersion(const Object& obj);
 
+struct StoreOptions {
+  bool compact = false;  // hold objects encoded, decode on read (see above)
+};
+
 class Store {
  public:
   using Items = std::unordered_map<std::string, ObjectPtr>;
 
   // `indexers` are added to the built-in namespace index. Index names must be unique.
-  explicit Store(std::map<std::string, IndexFunc> indexers = {});
+  explicit Store(std::map<std::string, IndexFunc> indexers = {}, StoreOptions options = {});
+  ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
@@ -62,19 +81,35 @@ class Store {
   Items Replace(Items items);
 
  private:
+  // One stored object: `object` in plain mode; in compact mode its encoding (`encoded`, shared so
+  // that a reader can copy them under the lock and decode after).
+  struct Slot {
+    ObjectPtr object;
+    std::shared_ptr<const uint8_t[]> encoded;
+    uint32_t size = 0;
+  };
+  using Slots = std::unordered_map<std::string, Slot>;
   // index name → index value → keys.
   using Indexes =
       std::unordered_map<std::string,
                          std::unordered_map<std::string, std::unordered_set<std::string>>>;
 
+  Slot Pack(ObjectPtr obj);  // writer only
+  ObjectPtr Unpack(const Slot& slot) const;
+  std::vector<ObjectPtr> UnpackAll(const std::vector<Slot>& slots) const;
   void IndexLocked(Indexes& indexes, const std::string& key, const Object& obj) const;
   void UnindexLocked(Indexes& indexes, const std::string& key, const Object& obj) const;
 
   // Constant after construction.
   std::map<std::string, IndexFunc> indexers_;
+  const StoreOptions options_;
+  // Compact mode: the interned keys (their own thread-safety, compact_codec.h) and the
+  // writer's encoding buffer.
+  const std::unique_ptr<compact::KeyTable> keys_;
+  std::vector<uint8_t> scratch_;  // writer only
 
   mutable std::shared_mutex mu_;
-  Items items_;      // guarded by mu_
+  Slots items_;      // guarded by mu_
   Indexes indexes_;  // guarded by mu_
 };
 

@@ -49,8 +49,8 @@ class WatchDecoder {
 };
 
 // Decodes one event line; nullopt (with `why` set) when malformed. `filter` (may be null)
-// applies to the object of ADDED, MODIFIED, DELETED and BOOKMARK events, never to an
-// ERROR event's Status. Pure.
+// applies to the object of ADDED, MODIFIED and DELETED events, never to an ERROR event's
+// Status nor to a BOOKMARK (whose annotations end a watch-list's initial events). Pure.
 std::optional<WatchEvent> ParseWatchEvent(std::string_view line, std::string* why,
                                           const FieldFilter* filter = nullptr);
 

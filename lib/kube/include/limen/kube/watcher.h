@@ -1,5 +1,6 @@
-// Watcher: list-then-watch of one resource collection, as an explicit state machine
-// (kube-rs kube-runtime/src/watcher.rs; the resourceVersion rules of client-go's reflector).
+// Watcher: the initial state and then the changes of one resource collection, as an explicit
+// state machine (kube-rs kube-runtime/src/watcher.rs; the resourceVersion rules of client-go's
+// reflector). The initial state comes by watch-list (below) or by LIST then WATCH.
 //
 // The machine is pure: Step(state, input) → {events, next state, action}. The caller
 // performs the action (a List, opening a Watch, reading the open stream, or backing off)
@@ -11,7 +12,28 @@
 //     │               └────────────┘               └── clean end / broken / 429 ─────┘
 //     └──────── 410 Gone / Expired ("too old resource version") from watch or list ──┘
 //
-// Guarantees:
+// With config.watch_list (opt-in), Empty goes to WatchListing instead:
+//   Empty ──Tick──▶ WatchListing ──ADDED…, then the initial-events-end BOOKMARK──▶ Watching
+//                    │ rejected (400/403/422) or ended cleanly without that bookmark
+//                    └──▶ InitListing, and every later full sync lists too (remembered in
+//                         the states' list_fallback)
+//
+// Watch-list (KEP-3157, client-go's Reflector.watchList): one WATCH with
+// sendInitialEvents=true streams the initial objects, which are decoded while the apiserver
+// is still sending them, instead of a LIST whose whole body is read before it is parsed.
+//   - The first request uses resourceVersion "" (a consistent read, as client-go does); a
+//     full sync after a 410 in Watching asks for the last resourceVersion.
+//   - The stream opens with kInit; each ADDED/MODIFIED is a kInitApply; the BOOKMARK
+//     annotated k8s.io/initial-events-end ends it with kInitDone (the receiver swaps its
+//     buffer in, exactly as after a list) and the same stream goes on as in Watching.
+//   - 410/Expired before that bookmark (on opening or in the stream), or a broken stream,
+//     restarts the watch-list with resourceVersion "" (a broken one after a back-off); a
+//     new kInit discards what the receiver had buffered.
+//   - A 400, 403 or 422 on opening (the server does not accept sendInitialEvents), a
+//     DELETED before the bookmark, or a clean end without the bookmark → LIST+WATCH from
+//     then on.
+//
+// Guarantees of LIST+WATCH:
 //   - The first list uses resourceVersion "0" (served from the apiserver's watch cache, as
 //     client-go does) with pagination (limit, continue); a relist uses the last
 //     resourceVersion with resourceVersionMatch=NotOlderThan; if that fails with 410/Expired
@@ -33,8 +55,8 @@
 // ends it (the receiver swaps the buffer in — see Store::Replace). kApply / kDelete are
 // watch events. The caller must apply them in order.
 //
-// Thread-safety: Step is a pure function. A Watcher runs on one thread (Run); Stop() may be
-// called from any thread.
+// Thread-safety: Step is a pure function (it only logs a fall-back to LIST). A Watcher runs
+// on one thread (Run); Stop() may be called from any thread.
 #pragma once
 
 #include <atomic>
@@ -70,15 +92,25 @@ struct WatcherConfig {
   std::function<double()> random01;
   // Passed to every List and Watch: the fields kept while parsing (field_filter.h).
   std::shared_ptr<const FieldFilter> field_filter;
+  // Full syncs by watch-list (see above); false: by LIST then WATCH. Off by default: on
+  // this project's machines the apiserver streams a watch-list of 10,000 Pods more slowly
+  // than it serves the LIST from its cache (docs/benchmarks.md, lib/kube informer), though
+  // the client's peak memory is about half.
+  bool watch_list = false;
 };
 
 namespace watcher {
 
-// No usable state: the next Tick lists. `last_resource_version` is what a relist asks
-// for; `last_unavailable` (set after a 410 on that resourceVersion) forces "".
+// `list_fallback` (Empty, InitListed, Watching): full syncs are by LIST even if
+// config.watch_list, because the server rejected watch-list. States reached by a LIST set it;
+// it only matters with config.watch_list.
+
+// No usable state: the next Tick starts a full sync. `last_resource_version` is what it
+// asks for; `last_unavailable` (set after a 410 on that resourceVersion) forces "".
 struct Empty {
   std::string last_resource_version;
   bool last_unavailable = false;
+  bool list_fallback = false;
 };
 // Listing page by page. `resource_version` is the one requested for the first page.
 struct InitListing {
@@ -89,13 +121,21 @@ struct InitListing {
 // The list is complete (or a watch broke): the next Tick opens a watch from here.
 struct InitListed {
   std::string resource_version;
+  bool list_fallback = false;
 };
 // A watch stream is open; the caller reads from it.
 struct Watching {
   std::string resource_version;
+  bool list_fallback = false;
+};
+// Watch-list: a WATCH with sendInitialEvents=true from `resource_version` is to be opened
+// (!opened) or is streaming the initial events.
+struct WatchListing {
+  std::string resource_version;
+  bool opened = false;
 };
 
-using State = std::variant<Empty, InitListing, InitListed, Watching>;
+using State = std::variant<Empty, InitListing, InitListed, Watching, WatchListing>;
 
 // Inputs: what happened since the last action.
 struct Tick {};  // start, or a back-off has elapsed
