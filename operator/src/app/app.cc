@@ -252,14 +252,7 @@ int RunOperator(const OperatorConfig& config) {
     wasm_controller->Start();
     policy_controller->Start();
     metrics_refresh = std::thread([&] {
-      for (int tick = 1; !latch.WaitFor(1s); ++tick) {
-        workload_metrics.Refresh(std::chrono::system_clock::now());
-        // Reconcile bursts (request and response bodies, decoded cache objects) leave free
-        // heap that malloc keeps: at 10,000 Pods ≈ 11 MB of RSS after a burst is free heap
-        // (mallinfo: 59 MB in use, 90 → 79 MB RSS after a trim). A trim every 10 s
-        // costs a few ms of one thread.
-        if (tick % 10 == 0) malloc_trim(0);
-      }
+      while (!latch.WaitFor(1s)) workload_metrics.Refresh(std::chrono::system_clock::now());
     });
     spdlog::info("leading: controllers started");
   };
