@@ -11,23 +11,24 @@
 #include "fake_client.h"
 #include "limen/kube/informer.h"
 #include "limen/kube/watcher.h"
+#include "watcher_steps.h"
 
 namespace limen::kube {
 namespace {
 
+using testing::Eventually;
+using testing::Expired;
 using testing::FakeClient;
 using testing::FakeWatchStream;
+using testing::ListOf;
 using testing::MakeObject;
+using testing::NoBackoff;
+using testing::Types;
+using testing::WatchOf;
 using watcher::Step;
 using watcher::StepResult;
 using Type = WatcherEvent::Type;
 using EvType = WatchEvent::Type;
-
-ApiError Expired() {
-  return ApiError::FromResponse(
-      410,
-      R"j({"kind":"Status","reason":"Expired","message":"too old resource version: 10 (20)","code":410})j");
-}
 
 ApiError Rejected(int code) {
   return ApiError::FromResponse(
@@ -45,26 +46,6 @@ InformerOptions WatchListInformer() {
   InformerOptions o;
   o.watcher.watch_list = true;
   return o;
-}
-
-const ListOptions& ListOf(const StepResult& r) {
-  EXPECT_TRUE(std::holds_alternative<watcher::ListAction>(r.action)) << r.action.index();
-  static const ListOptions kNone;
-  auto* a = std::get_if<watcher::ListAction>(&r.action);
-  return a ? a->options : kNone;
-}
-
-const WatchOptions& WatchOf(const StepResult& r) {
-  EXPECT_TRUE(std::holds_alternative<watcher::WatchAction>(r.action)) << r.action.index();
-  static const WatchOptions kNone;
-  auto* a = std::get_if<watcher::WatchAction>(&r.action);
-  return a ? a->options : kNone;
-}
-
-std::vector<Type> Types(const StepResult& r) {
-  std::vector<Type> out;
-  for (const auto& e : r.events) out.push_back(e.type);
-  return out;
 }
 
 WatchEvent Added(const std::string& name, const std::string& rv) {
@@ -238,21 +219,6 @@ TEST(WatchListStepTest, DisabledByConfigListsAsBefore) {
 }
 
 // --- runner and informer against a FakeClient ---------------------------------------
-
-class NoBackoff final : public BackoffStrategy {
- public:
-  Duration NextBackOff() override { return Duration::zero(); }
-  void Reset() override {}
-};
-
-template <class F>
-bool Eventually(F f) {
-  for (int i = 0; i < 2000; ++i) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return false;
-}
 
 struct Seen {
   std::mutex mu;

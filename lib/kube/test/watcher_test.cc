@@ -5,22 +5,23 @@
 #include <thread>
 
 #include "fake_client.h"
+#include "watcher_steps.h"
 
 namespace limen::kube {
 namespace {
 
+using testing::Eventually;
+using testing::Expired;
 using testing::FakeClient;
+using testing::ListOf;
 using testing::MakeObject;
+using testing::NoBackoff;
+using testing::Types;
+using testing::WatchOf;
 using watcher::Action;
 using watcher::Step;
 using watcher::StepResult;
 using Type = WatcherEvent::Type;
-
-ApiError Expired() {
-  return ApiError::FromResponse(
-      410,
-      R"j({"kind":"Status","reason":"Expired","message":"too old resource version: 10 (20)","code":410})j");
-}
 
 ObjectList Page(int from, int to, std::string rv, std::string cont = "") {
   ObjectList l;
@@ -29,26 +30,6 @@ ObjectList Page(int from, int to, std::string rv, std::string cont = "") {
   l.resource_version = std::move(rv);
   l.continue_token = std::move(cont);
   return l;
-}
-
-const ListOptions& ListOf(const StepResult& r) {
-  EXPECT_TRUE(std::holds_alternative<watcher::ListAction>(r.action)) << r.action.index();
-  static const ListOptions kNone;
-  auto* a = std::get_if<watcher::ListAction>(&r.action);
-  return a ? a->options : kNone;
-}
-
-const WatchOptions& WatchOf(const StepResult& r) {
-  EXPECT_TRUE(std::holds_alternative<watcher::WatchAction>(r.action)) << r.action.index();
-  static const WatchOptions kNone;
-  auto* a = std::get_if<watcher::WatchAction>(&r.action);
-  return a ? a->options : kNone;
-}
-
-std::vector<Type> Types(const StepResult& r) {
-  std::vector<Type> out;
-  for (const auto& e : r.events) out.push_back(e.type);
-  return out;
 }
 
 // LIST+WATCH: watch-list has its own tests (watch_list_test.cc).
@@ -202,22 +183,6 @@ TEST(WatcherStepTest, WatchTimeoutIsRandomBetween300And600) {
     ASSERT_GE(t, 300);
     ASSERT_LE(t, 600);
   }
-}
-
-// A BackoffStrategy that never waits, so runner tests need no clock.
-class NoBackoff final : public BackoffStrategy {
- public:
-  Duration NextBackOff() override { return Duration::zero(); }
-  void Reset() override {}
-};
-
-template <class F>
-bool Eventually(F f) {
-  for (int i = 0; i < 2000; ++i) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return false;
 }
 
 TEST(WatcherRunTest, ListsWatchesResumesAndRelistsAgainstAClient) {
