@@ -36,7 +36,6 @@ std::string ObjectResourceVersion(const Object& obj) {
 
 Store::Store(std::map<std::string, IndexFunc> indexers, StoreOptions options)
     : indexers_(std::move(indexers)),
-      options_(options),
       keys_(options.compact ? std::make_unique<compact::KeyTable>() : nullptr) {
   indexers_.emplace(kNamespaceIndex, NamespaceIndex);
 }

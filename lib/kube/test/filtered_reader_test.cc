@@ -5,41 +5,15 @@
 
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <random>
+
+#include "filter_fixtures.h"
 
 namespace limen::kube::internal {
 namespace {
 
 using nlohmann::json;
-
-// Stricter than json's operator==, which equates 1, 1u and 1.0, and 0.0 with -0.0 (and
-// finds two discarded values unequal).
-bool Same(const json& a, const json& b) {
-  if (a.type() != b.type()) return false;
-  if (a.is_discarded()) return true;
-  switch (a.type()) {
-    case json::value_t::object: {
-      if (a.size() != b.size()) return false;
-      for (auto it = a.begin(), jt = b.begin(); it != a.end(); ++it, ++jt) {
-        if (it.key() != jt.key() || !Same(*it, *jt)) return false;
-      }
-      return true;
-    }
-    case json::value_t::array: {
-      if (a.size() != b.size()) return false;
-      for (size_t i = 0; i < a.size(); ++i) {
-        if (!Same(a[i], b[i])) return false;
-      }
-      return true;
-    }
-    case json::value_t::number_float: {
-      const double x = a.get<double>(), y = b.get<double>();
-      return x == y && std::signbit(x) == std::signbit(y);
-    }
-    default: return a == b;
-  }
-}
+using testing::SameJson;
 
 struct Case {
   const FieldFilter* filter;
@@ -47,16 +21,13 @@ struct Case {
 };
 
 std::vector<Case> Cases() {
-  static const auto projection = FieldMask::Keeping({{"metadata", "labels"},
-                                                     {"metadata", "annotations", "limen.dev/*"},
-                                                     {"spec", "nodeName"},
-                                                     {"status", "containerStatuses", "name"},
-                                                     {"a", "b"}});
-  static const auto except = FieldMask::AllExcept({{"metadata", "managedFields"}, {"a"}});
-  static const auto nothing = FieldMask::Keeping({});
-  return {{nullptr, {}},          {projection.get(), {}},         {projection.get(), {"items"}},
-          {except.get(), {}},     {except.get(), {"object"}},     {nothing.get(), {}},
-          {nothing.get(), {"a"}}, {projection.get(), {"a", "b"}}, {except.get(), {""}}};
+  const auto& f = testing::TestFilters::Get();
+  const FieldFilter* projection = f.projection.get();
+  const FieldFilter* except = f.except.get();
+  const FieldFilter* nothing = f.nothing.get();
+  return {{nullptr, {}},    {projection, {}},         {projection, {"items"}},
+          {except, {}},     {except, {"object"}},     {nothing, {}},
+          {nothing, {"a"}}, {projection, {"a", "b"}}, {except, {""}}};
 }
 
 // The reader's verdict on `doc` agrees with nlohmann's under every filter: accepted with the
@@ -69,13 +40,13 @@ ReadResult::Status Check(std::string_view doc) {
     const json want = ParseFilteredByNlohmann(doc, c.filter, c.object_path);
     if (got.status == ReadResult::kOk) {
       EXPECT_FALSE(want.is_discarded()) << "accepted what nlohmann rejects: " << doc;
-      EXPECT_TRUE(Same(got.value, want))
+      EXPECT_TRUE(SameJson(got.value, want))
           << doc << "\n got " << got.value.dump() << "\nwant " << want.dump();
     } else if (got.status == ReadResult::kInvalid) {
       EXPECT_TRUE(want.is_discarded()) << "rejected what nlohmann accepts: " << doc;
     }
     // The public entry point gives nlohmann's answer whatever the reader said.
-    EXPECT_TRUE(Same(ParseFiltered(doc, c.filter, c.object_path), want)) << doc;
+    EXPECT_TRUE(SameJson(ParseFiltered(doc, c.filter, c.object_path), want)) << doc;
     if (!any) first = got.status;
     EXPECT_EQ(got.status, first) << "the verdict depends on the filter: " << doc;
     any = true;

@@ -102,9 +102,8 @@ class Store {
 
   // Constant after construction.
   std::map<std::string, IndexFunc> indexers_;
-  const StoreOptions options_;
-  // Compact mode: the interned keys (their own thread-safety, compact_codec.h) and the
-  // writer's encoding buffer.
+  // Compact mode: the interned keys (their own thread-safety, compact_codec.h; null in plain
+  // mode, which is how the store knows its mode) and the writer's encoding buffer.
   const std::unique_ptr<compact::KeyTable> keys_;
   std::vector<uint8_t> scratch_;  // writer only
 

@@ -1,0 +1,59 @@
+// Shared by filtered_reader_test.cc and fuzz/filtered_parse_fuzzer.cc: the strict JSON
+// equality the differential checks need, and the field filters they run under.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <memory>
+
+#include "limen/kube/client.h"
+#include "limen/kube/field_filter.h"
+
+namespace limen::kube::testing {
+
+// Stricter than Object's operator==, which equates 1, 1u and 1.0, and 0.0 with -0.0 (and
+// finds two discarded values unequal).
+inline bool SameJson(const Object& a, const Object& b) {
+  if (a.type() != b.type()) return false;
+  if (a.is_discarded()) return true;
+  if (a.is_object()) {
+    if (a.size() != b.size()) return false;
+    for (auto it = a.begin(), jt = b.begin(); it != a.end(); ++it, ++jt) {
+      if (it.key() != jt.key() || !SameJson(*it, *jt)) return false;
+    }
+    return true;
+  }
+  if (a.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!SameJson(a[i], b[i])) return false;
+    }
+    return true;
+  }
+  if (a.is_number_float()) {
+    const double x = a.get<double>(), y = b.get<double>();
+    return x == y && std::signbit(x) == std::signbit(y);
+  }
+  return a == b;
+}
+
+// The filters the differential checks run under: a projection (wildcard included), an
+// "all except", and one that keeps nothing.
+struct TestFilters {
+  std::shared_ptr<const FieldFilter> projection =
+      FieldMask::Keeping({{"metadata", "labels"},
+                          {"metadata", "annotations", "limen.dev/*"},
+                          {"spec", "nodeName"},
+                          {"status", "containerStatuses", "name"},
+                          {"a", "b"}});
+  std::shared_ptr<const FieldFilter> except =
+      FieldMask::AllExcept({{"metadata", "managedFields"}, {"a"}});
+  std::shared_ptr<const FieldFilter> nothing = FieldMask::Keeping({});
+
+  static const TestFilters& Get() {
+    static const TestFilters filters;
+    return filters;
+  }
+};
+
+}  // namespace limen::kube::testing
