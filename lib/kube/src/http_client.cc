@@ -20,6 +20,7 @@
 
 #include "limen/kube/request.h"
 #include "limen/kube/watch_decoder.h"
+#include "list_reader.h"
 
 namespace limen::kube {
 namespace http = web::http;
@@ -31,6 +32,7 @@ struct RawResponse {
   int status = 0;
   std::string body;
   std::optional<std::chrono::seconds> retry_after;
+  std::optional<Object> list;  // a List's 2xx body, decoded while it arrived
 };
 
 std::optional<std::chrono::seconds> ParseRetryAfter(const http::http_headers& headers) {
@@ -357,14 +359,16 @@ namespace {
 // The body of `resp`, read in this thread as it arrives, into one string. (extract_utf8string
 // hands the body through pplx continuations, each of which copies it: for a 90 MB list that
 // was three copies, and their page faults, on the threads that receive the next bytes.)
+// With a `reader`, each piece goes to it as it arrives instead, and the result is empty.
 ApiResult<std::string> ReadBody(http::http_response& resp,
                                 const pplx::cancellation_token_source& cts,
                                 std::chrono::steady_clock::time_point deadline,
-                                const std::string& what) {
+                                const std::string& what, internal::ListReader* reader) {
   constexpr size_t kChunk = size_t{256} * 1024;  // waited for when nothing is buffered
   // Shared with each read: one abandoned at the deadline may still write into it.
   auto body = std::make_shared<std::string>();
-  if (auto length = resp.headers().content_length(); length > 0 && length < (size_t{1} << 32)) {
+  if (auto length = resp.headers().content_length();
+      !reader && length > 0 && length < (size_t{1} << 32)) {
     body->reserve(length);
   }
   auto buf = resp.body().streambuf();
@@ -383,6 +387,10 @@ ApiResult<std::string> ReadBody(http::http_response& resp,
     if (!n.ok()) return n.error();
     body->resize(old + *n);
     if (*n == 0) return std::move(*body);
+    if (reader) {
+      reader->Append(*body);
+      body->clear();
+    }
   }
 }
 
@@ -404,9 +412,16 @@ ApiResult<RawResponse> HttpClient::Impl::Once(const Call& call) {
   }
   auto resp = Await(std::move(task), cts, timeout, what);
   if (!resp.ok()) return resp.error();
-  auto body = ReadBody(*resp, cts, deadline, what);
+  const int status = resp->status_code();
+  // A 2xx List is parsed item by item as it arrives (list_reader.h), overlapping the
+  // transfer; anything else is parsed once complete.
+  std::optional<internal::ListReader> reader;
+  if (call.verb == Verb::kList && status >= 200 && status < 300) reader.emplace(call.filter);
+  auto body = ReadBody(*resp, cts, deadline, what, reader ? &*reader : nullptr);
   if (!body.ok()) return body.error();
-  return RawResponse{resp->status_code(), std::move(*body), ParseRetryAfter(resp->headers())};
+  RawResponse raw{status, std::move(*body), ParseRetryAfter(resp->headers()), std::nullopt};
+  if (reader && reader->bytes_read() > 0) raw.list = reader->Finish();
+  return raw;
 }
 
 ApiResult<Object> HttpClient::Impl::Do(const Call& call) {
@@ -416,8 +431,9 @@ ApiResult<Object> HttpClient::Impl::Do(const Call& call) {
     auto raw = Once(call);
     ApiError error;
     if (raw.ok() && raw->status >= 200 && raw->status < 300) {
-      if (raw->body.empty()) return Object::object();
-      auto obj = ParseFiltered(raw->body, call.filter, {"items"});
+      if (!raw->list && raw->body.empty()) return Object::object();
+      auto obj =
+          raw->list ? std::move(*raw->list) : ParseFiltered(raw->body, call.filter, {"items"});
       if (obj.is_discarded()) {
         return ApiError::Transport(
             "DecodeError", MethodOf(call.verb) + " " + call.path + ": the response is not JSON");

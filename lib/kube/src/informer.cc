@@ -29,7 +29,8 @@ void Informer::AddEventHandler(std::shared_ptr<ResourceEventHandler> handler) {
 }
 
 void Informer::Run() {
-  thread_ = std::thread([this] { watcher_.Run([this](const WatcherEvent& ev) { Handle(ev); }); });
+  thread_ =
+      std::thread([this] { watcher_.Run([this](WatcherEvent&& ev) { Handle(std::move(ev)); }); });
 }
 
 void Informer::Stop() {
@@ -47,21 +48,21 @@ ObjectPtr Informer::Prepare(Object obj) const {
   return std::make_shared<const Object>(std::move(obj));
 }
 
-void Informer::Handle(const WatcherEvent& ev) {
+void Informer::Handle(WatcherEvent&& ev) {
   using T = WatcherEvent::Type;
   switch (ev.type) {
     case T::kInit: relist_.emplace(); return;
     case T::kInitApply: {
       if (!relist_) relist_.emplace();
       std::string key = ObjectKey(ev.object);
-      if (!key.empty()) (*relist_)[std::move(key)] = Prepare(ev.object);
+      if (!key.empty()) (*relist_)[std::move(key)] = Prepare(std::move(ev.object));
       return;
     }
     case T::kInitDone: FinishRelist(); return;
     case T::kApply: {
       std::string key = ObjectKey(ev.object);
       if (key.empty()) return;
-      ObjectPtr obj = Prepare(ev.object);
+      ObjectPtr obj = Prepare(std::move(ev.object));
       ObjectPtr old = store_.Upsert(key, obj);
       for (auto& h : handlers_) old ? h->OnUpdate(old, obj) : h->OnAdd(obj, false);
       return;
@@ -70,7 +71,7 @@ void Informer::Handle(const WatcherEvent& ev) {
       std::string key = ObjectKey(ev.object);
       if (key.empty()) return;
       store_.Remove(key);
-      DeletedObject deleted{Prepare(ev.object)};
+      DeletedObject deleted{Prepare(std::move(ev.object))};
       for (auto& h : handlers_) h->OnDelete(deleted);
       return;
     }

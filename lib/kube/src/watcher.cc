@@ -334,9 +334,9 @@ void Watcher::Run(const Sink& sink) {
     bool relisted = false;
     {
       watcher::StepResult r = watcher::Step(state, std::move(input), config_);
-      for (const auto& ev : r.events) {
-        sink(ev);
+      for (auto& ev : r.events) {
         relisted = relisted || ev.type == WatcherEvent::Type::kInitDone;
+        sink(std::move(ev));
       }
       state = std::move(r.state);
       action = std::move(r.action);

@@ -127,7 +127,7 @@ class Informer {
 
   // Applies one watcher event: what the informer thread does. Exposed for tests that
   // drive an informer without a Watcher. REQUIRES: not running.
-  void Handle(const WatcherEvent& ev);
+  void Handle(WatcherEvent&& ev);
 
  private:
   ObjectPtr Prepare(Object obj) const;

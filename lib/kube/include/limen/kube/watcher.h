@@ -185,7 +185,7 @@ std::string ResourceVersionOf(const State& state);
 // Runs the state machine against a Client until Stop().
 class Watcher {
  public:
-  using Sink = std::function<void(const WatcherEvent&)>;
+  using Sink = std::function<void(WatcherEvent&&)>;
   // Healthy time after which the back-off starts again from its base (apimachinery's
   // backoff manager reset).
   static constexpr std::chrono::minutes kBackoffResetAfter{2};
@@ -196,7 +196,8 @@ class Watcher {
   Watcher(const Watcher&) = delete;
   Watcher& operator=(const Watcher&) = delete;
 
-  // Blocks until Stop(); every event goes to `sink` on this thread, in order.
+  // Blocks until Stop(); every event goes to `sink` on this thread, in order, as an rvalue:
+  // the sink may keep its object without a copy.
   void Run(const Sink& sink);
   // Ends Run() promptly: cancels the open stream and interrupts a back-off.
   void Stop();

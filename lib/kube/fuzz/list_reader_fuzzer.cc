@@ -1,0 +1,52 @@
+// Fuzzes ListReader (a List body decoded item by item while it arrives) differentially
+// against ParseFiltered of the whole body, the decoding it replaces. The first byte chooses
+// the filter, the second how the body is cut into arrivals; the rest is the body.
+// Invariant: Finish gives exactly ParseFiltered(body, filter, {"items"}), however the bytes
+// arrived.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "../src/list_reader.h"
+#include "../test/filter_fixtures.h"
+
+namespace {
+
+using limen::kube::FieldFilter;
+using limen::kube::testing::SameJson;
+
+const FieldFilter* FilterNumbered(uint8_t n) {
+  const auto& filters = limen::kube::testing::TestFilters::Get();
+  switch (n % 4) {
+    case 0: return nullptr;
+    case 1: return filters.projection.get();
+    case 2: return filters.except.get();
+    default: return filters.nothing.get();
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 2) return 0;
+  const std::string_view body(reinterpret_cast<const char*>(data + 2), size - 2);
+  const FieldFilter* filter = FilterNumbered(data[0]);
+  // 0: all at once; otherwise arrivals of 1..255 bytes, the size varying along the body.
+  const size_t step = data[1];
+
+  limen::kube::internal::ListReader reader(filter);
+  if (step == 0) {
+    reader.Append(body);
+  } else {
+    for (size_t n = 0; n < body.size();) {
+      const size_t next = std::min(body.size(), n + 1 + (step * (n + 7)) % 256);
+      reader.Append(body.substr(n, next - n));
+      n = next;
+    }
+  }
+  const auto got = reader.Finish();
+  if (!SameJson(got, limen::kube::ParseFiltered(body, filter, {"items"}))) std::abort();
+  return 0;
+}
