@@ -20,9 +20,9 @@ struct Spec {
   std::map<std::string, kube::IndexFunc> indexers = {};
   std::string label_selector = "";
   int64_t page_size = 500;
-  // Store the objects encoded (InformerOptions::compact): for the big caches whose reads
-  // are a few objects at a time or rare. Not for ReplicaSets (OwnerOf reads one per Pod on
-  // the namespace-wide paths) nor NodeProbeStates (NodeReports remembers objects by address).
+  // Store the objects encoded (InformerOptions::compact): a fraction of the DOM's memory.
+  // Every cache read many objects at a time has a typed index beside it (PodIndex,
+  // ReplicaSetIndex, NodeReports) so that the reads that scan decode nothing.
   bool compact = false;
 };
 
@@ -73,22 +73,41 @@ std::shared_ptr<kube::ResourceEventHandlerFuncs> OnAny(
   return h;
 }
 
+// Keeps an index in step with an informer's store: Upsert on add and update, Remove on delete.
+template <typename Index>
+std::shared_ptr<kube::ResourceEventHandlerFuncs> Keep(std::shared_ptr<Index> index) {
+  auto h = std::make_shared<kube::ResourceEventHandlerFuncs>();
+  h->add = [index](const ObjectPtr& o, bool) { index->Upsert(*o); };
+  h->update = [index](const ObjectPtr&, const ObjectPtr& n) { index->Upsert(*n); };
+  h->del = [index](const DeletedObject& d) {
+    if (const ObjectPtr& last = kube::LastKnown(d)) index->Remove(*last);
+  };
+  return h;
+}
+
+// NodeReports' writer calls are Put and Forget(node).
+struct NodeReportsWriter {
+  std::shared_ptr<NodeReports> reports;
+  void Upsert(const Object& nps) const { reports->Put(nps); }
+  void Remove(const Object& nps) const { reports->Forget(NameOf(nps)); }
+};
+
 }  // namespace
 
 Informers::Informers(kube::Client& client, const std::string& ns) {
   namespace r = kube::resources;
-  const std::map<std::string, kube::IndexFunc> pod_indexes = {
-      {kIndexControllerUid, IndexByControllerUid},
-      {kIndexNode, IndexByNode},
-      {kIndexUid, IndexByUid}};
-  // Pods stay decoded although compact ones take a quarter of the memory (1.6 vs 7.0 KB):
-  // the namespace-wide scans (iwl::KeysForNamespace, ObservabilityPolicy Observe, ReachOf)
-  // read every Pod of a namespace, and decoding them doubled the CPU of a reconcile
-  // (docs/benchmarks.md, limen-operator).
-  pods_ = Make(client, r::kPods, ns, {ProjectPod, PodFields(), pod_indexes});
+  // Pods, ReplicaSets and NodeProbeStates are compact too: what the namespace-wide scans and
+  // the per-Pod measurement lookups read comes from PodIndex, ReplicaSetIndex and NodeReports,
+  // kept by the handlers registered below (before Wire's), so they never decode a Pod.
+  pods_ =
+      Make(client, r::kPods, ns, {.transform = ProjectPod, .fields = PodFields(), .compact = true});
   replicasets_ = Make(client, r::kReplicaSets, ns,
-                      {ProjectOwner, OwnerFields(), {{kIndexControllerUid, IndexByControllerUid}}});
-  // Workloads are read one at a time (FindWorkload, once per reconcile).
+                      {.transform = ProjectOwner,
+                       .fields = OwnerFields(),
+                       .indexers = {{kIndexControllerUid, IndexByControllerUid}},
+                       .compact = true});
+  pods_->AddEventHandler(Keep(pod_index_));
+  replicasets_->AddEventHandler(Keep(replicaset_index_));
   const Spec workload = {.transform = ProjectOwner, .fields = OwnerFields(), .compact = true};
   deployments_ = Make(client, r::kDeployments, ns, workload);
   statefulsets_ = Make(client, r::kStatefulSets, ns, workload);
@@ -119,15 +138,28 @@ Informers::Informers(kube::Client& client, const std::string& ns) {
   respols_ = Make(client, resources::kResiliencePolicies, ns, {ProjectLimen, LimenFields()});
   wasmfilters_ = Make(client, resources::kWasmFilters, ns,
                       {ProjectLimen, LimenFields(), reconcilers::wasmfilter::FilterIndexers()});
-  iwls_ = Make(client, resources::kInstrumentedWorkloads, ns, {ProjectLimen, LimenFields()});
-  nps_ = Make(client, resources::kNodeProbeStates, ns, {ProjectLimen, LimenFields()});
+  // Read one at a time (a reconcile's own InstrumentedWorkload; Observe's sustained count).
+  iwls_ = Make(client, resources::kInstrumentedWorkloads, ns,
+               {.transform = ProjectLimen, .fields = LimenFields(), .compact = true});
+  nps_ = Make(client, resources::kNodeProbeStates, ns,
+              {.transform = ProjectLimen, .fields = LimenFields(), .compact = true});
+  nps_->AddEventHandler(
+      Keep(std::make_shared<NodeReportsWriter>(NodeReportsWriter{node_reports_})));
 }
 
 Caches Informers::caches() const {
-  return Caches{pods_->store(),         replicasets_->store(), deployments_->store(),
-                statefulsets_->store(), daemonsets_->store(),  obspols_->store(),
-                respols_->store(),      iwls_->store(),        nps_->store(),
-                node_reports_};
+  return Caches{pods_->store(),
+                replicasets_->store(),
+                deployments_->store(),
+                statefulsets_->store(),
+                daemonsets_->store(),
+                obspols_->store(),
+                respols_->store(),
+                iwls_->store(),
+                nps_->store(),
+                node_reports_,
+                pod_index_,
+                replicaset_index_};
 }
 
 std::vector<Informer*> Informers::all() const {
@@ -208,13 +240,6 @@ void Wire(Informers& in, const Controllers& controllers) {
     EnqueueAll(iwl_c, iwl::KeysForNodeProbeState(c, nps));
     EnqueueAll(obs_c, obspol::AllKeys(c));
   }));
-  {
-    auto forget = std::make_shared<kube::ResourceEventHandlerFuncs>();
-    forget->del = [reports = in.node_reports_](const DeletedObject& d) {
-      if (const ObjectPtr& last = kube::LastKnown(d)) reports->Forget(NameOf(*last));
-    };
-    in.nps_->AddEventHandler(forget);
-  }
 }
 
 reconcilers::resiliencepolicy::Reach CacheReachCounter::Count(const api::ResiliencePolicy& policy,

@@ -72,9 +72,11 @@ class Informers {
   friend void Wire(Informers&, const Controllers&);
   std::unique_ptr<kube::Informer> pods_, replicasets_, deployments_, statefulsets_, daemonsets_,
       configmaps_, wasm_sources_, obspols_, respols_, wasmfilters_, iwls_, nps_;
-  // The decoded NodeProbeStates, one for every Caches handed out (entries of deleted ones are
-  // dropped by Wire's handler).
-  const std::shared_ptr<const NodeReports> node_reports_ = std::make_shared<NodeReports>();
+  // What the scans read instead of decoding the compact stores (common/pod_index.h), one for
+  // every Caches handed out; kept by handlers the constructor registers first.
+  const std::shared_ptr<NodeReports> node_reports_ = std::make_shared<NodeReports>();
+  const std::shared_ptr<PodIndex> pod_index_ = std::make_shared<PodIndex>();
+  const std::shared_ptr<ReplicaSetIndex> replicaset_index_ = std::make_shared<ReplicaSetIndex>();
 };
 
 // Connects the informer events of the fan-out table above to the controllers.

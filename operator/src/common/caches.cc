@@ -18,13 +18,6 @@ std::string MetaString(const Object& obj, const char* key) {
   return s ? *s : "";
 }
 
-const std::string* NodeRef(const Object& pod) {
-  auto spec = pod.find("spec");
-  if (spec == pod.end() || !spec->is_object()) return nullptr;
-  auto it = spec->find("nodeName");
-  return it != spec->end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
-}
-
 }  // namespace
 
 std::string NameOf(const Object& obj) { return MetaString(obj, "name"); }
@@ -48,40 +41,39 @@ ObjectPtr FindWorkload(const Caches& c, const WorkloadId& id) {
   return obj;
 }
 
-std::optional<WorkloadId> OwnerOf(const Caches& c, const Object& pod) {
-  return ResolveOwner(pod, [&c](const std::string& key) { return c.replicasets.Get(key); });
+std::optional<WorkloadId> OwnerOf(const Caches& c, const PodSummary& pod) {
+  return ResolveOwnerOf(pod, [&c](const std::string& key) { return c.replicaset_index->Get(key); });
 }
 
-std::vector<ObjectPtr> PodsOf(const Caches& c, const WorkloadId& id) {
-  std::vector<ObjectPtr> out;
-  auto add_active = [&out](std::vector<ObjectPtr> pods) {
-    for (auto& p : pods) {
-      if (IsActivePod(*p)) out.push_back(std::move(p));
+std::optional<WorkloadId> OwnerOf(const Caches& c, const Object& pod) {
+  return OwnerOf(c, PodSummary::Of(pod));
+}
+
+std::vector<PodSummaryPtr> PodsOf(const Caches& c, const WorkloadId& id) {
+  std::vector<PodSummaryPtr> out;
+  auto add_active = [&out](const std::vector<PodSummaryPtr>& pods) {
+    for (const auto& p : pods) {
+      if (p->active()) out.push_back(p);
     }
   };
   if (id.kind == "Pod") {
-    ObjectPtr pod = c.pods.Get(id.ns + "/" + id.name);
-    if (pod && (id.uid.empty() || UidOf(*pod) == id.uid) && ControllerUid(*pod).empty() &&
-        IsActivePod(*pod)) {
+    PodSummaryPtr pod = c.pod_index->Get(id.ns, id.name);
+    if (pod && (id.uid.empty() || pod->uid() == id.uid) && !pod->has_controller() &&
+        pod->active()) {
       out.push_back(pod);
     }
     return out;
   }
   if (id.uid.empty()) return out;
   if (id.kind == "Deployment") {
-    for (const auto& rs : c.replicasets.ByIndex(kIndexControllerUid, id.uid)) {
-      add_active(c.pods.ByIndex(kIndexControllerUid, UidOf(*rs)));
+    for (const auto& key : c.replicasets.IndexKeys(kIndexControllerUid, id.uid)) {
+      if (auto rs = c.replicaset_index->Get(key)) add_active(c.pod_index->ByController(rs->uid));
     }
   } else {
-    add_active(c.pods.ByIndex(kIndexControllerUid, id.uid));
+    add_active(c.pod_index->ByController(id.uid));
   }
-  static const std::string kNone;
-  auto name = [](const ObjectPtr& o) -> const std::string& {
-    const std::string* n = MetaStringRef(*o, "name");
-    return n ? *n : kNone;
-  };
   std::sort(out.begin(), out.end(),
-            [&name](const ObjectPtr& a, const ObjectPtr& b) { return name(a) < name(b); });
+            [](const PodSummaryPtr& a, const PodSummaryPtr& b) { return a->name() < b->name(); });
   return out;
 }
 
@@ -121,18 +113,18 @@ PolicyReach ReachOf(const Caches& c, const std::string& ns, const api::Selector&
   PolicyReach reach;
   std::set<std::string> workloads;
   const std::vector<InjectedEntry> current = {{policy, hash}};
-  for (const auto& pod : c.pods.ByIndex(kube::kNamespaceIndex, ns)) {
-    if (!IsActivePod(*pod) || !selector.Matches(LabelsOf(*pod))) continue;
+  for (const auto& pod : c.pod_index->InNamespace(ns)) {
+    if (!pod->active() || !selector.Matches(pod->Labels())) continue;
     if (auto owner = OwnerOf(c, *pod)) workloads.insert(WorkloadKey(*owner));
-    if (!hash.empty() && IsInjected(*pod, current)) ++reach.injected_pods;
+    if (!hash.empty() && IsInjectedAnnotation(pod->injected(), current)) ++reach.injected_pods;
   }
   reach.matched_workloads = static_cast<int64_t>(workloads.size());
   return reach;
 }
 
-bool SelectsAny(const api::Selector& selector, const std::vector<ObjectPtr>& pods) {
+bool SelectsAny(const api::Selector& selector, const std::vector<PodSummaryPtr>& pods) {
   for (const auto& pod : pods) {
-    if (selector.Matches(LabelsOf(*pod))) return true;
+    if (selector.Matches(pod->Labels())) return true;
   }
   return false;
 }
@@ -166,47 +158,43 @@ NodeReport DecodeNodeReport(const Object& nps) {
   return r;
 }
 
-std::shared_ptr<const NodeReport> NodeReports::Get(const kube::Store& node_probe_states,
-                                                   const std::string& node) const {
-  ObjectPtr nps = node_probe_states.Get(node);
-  if (!nps) {
-    Forget(node);
-    return nullptr;
-  }
-  {
-    std::lock_guard lock(mu_);
-    auto it = entries_.find(node);
-    if (it != entries_.end() && it->second.source.lock() == nps) return it->second.report;
-  }
-  auto report = std::make_shared<const NodeReport>(DecodeNodeReport(*nps));
+void NodeReports::Put(const Object& nps) {
+  const std::string node = NameOf(nps);
+  auto report = std::make_shared<const NodeReport>(DecodeNodeReport(nps));
   std::lock_guard lock(mu_);
-  entries_[node] = Entry{nps, report};
-  return report;
+  reports_.insert_or_assign(node, std::move(report));
 }
 
-void NodeReports::Forget(const std::string& node) const {
+void NodeReports::Forget(const std::string& node) {
   std::lock_guard lock(mu_);
-  entries_.erase(node);
+  reports_.erase(node);
+}
+
+std::shared_ptr<const NodeReport> NodeReports::Get(const std::string& node) const {
+  std::lock_guard lock(mu_);
+  auto it = reports_.find(node);
+  return it == reports_.end() ? nullptr : it->second;
 }
 
 size_t NodeReports::Size() const {
   std::lock_guard lock(mu_);
-  return entries_.size();
+  return reports_.size();
 }
 
-std::optional<PodReport> ReportIn(const NodeReport* report, const Object& pod) {
+std::optional<PodReport> ReportIn(const NodeReport* report, const PodSummary& pod) {
   if (!report) return std::nullopt;
-  static const std::string kNone;
-  const std::string* uid = MetaStringRef(pod, "uid");
-  auto it = report->pods.find(uid ? *uid : kNone);
+  auto it = report->pods.find(pod.uid());
   if (it == report->pods.end() || !it->second) return std::nullopt;
   return PodReport{*it->second, report->reported_at};
 }
 
+std::optional<PodReport> ReportFor(const Caches& c, const PodSummary& pod) {
+  if (pod.node().empty()) return std::nullopt;
+  return ReportIn(c.node_reports->Get(std::string(pod.node())).get(), pod);
+}
+
 std::optional<PodReport> ReportFor(const Caches& c, const Object& pod) {
-  const std::string* node = NodeRef(pod);
-  if (!node || node->empty()) return std::nullopt;
-  return ReportIn(c.node_reports->Get(c.node_probe_states, *node).get(), pod);
+  return ReportFor(c, PodSummary::Of(pod));
 }
 
 }  // namespace limen::op

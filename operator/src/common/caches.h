@@ -3,12 +3,14 @@
 // samples in its node's NodeProbeState).
 //
 // Reconcilers never list from the apiserver: they read these caches and write only what
-// changed. The stores carry the indexes declared in workload.h (controller-uid, node, uid).
-// NodeProbeStates are also kept decoded (NodeReports): a reconcile looks a Pod's entry up by
-// uid instead of searching and decoding its node's JSON.
+// changed. The ReplicaSet store carries the controller-uid index declared in workload.h.
+// Pods, ReplicaSets and NodeProbeStates are also kept typed beside their stores (PodIndex,
+// ReplicaSetIndex, NodeReports): the scans over a namespace's Pods and the per-Pod
+// measurement lookups read those and decode nothing, so the stores can hold their objects
+// encoded (docs/operator.md, "Caches").
 //
-// Thread-safety: Stores and NodeReports are safe for concurrent readers; the functions are
-// reads (NodeReports decodes a NodeProbeState version on its first read).
+// Thread-safety: Stores and the indexes are safe for concurrent readers; the functions are
+// reads.
 #pragma once
 
 #include <cstdint>
@@ -16,9 +18,11 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "common/pod_index.h"
 #include "common/workload.h"
 #include "limen/api/node_probe_state.h"
 #include "limen/api/observability_policy.h"
@@ -52,33 +56,32 @@ struct NodeReport {
   };
   // status.pods by uid. The first entry of a uid wins (as a search in list order would find
   // it); nullopt when that entry does not decode as a PodMeasurement.
-  std::unordered_map<std::string, std::optional<Pod>> pods;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::optional<Pod>, Hash, std::equal_to<>> pods;
   std::optional<api::Time> reported_at;  // status.reportedAt, when it parses
   // status.probes, set only when the whole object decodes as a NodeProbeState.
   std::optional<std::vector<api::ProbeState>> probes;
 };
 NodeReport DecodeNodeReport(const Object& nps);
 
-// The decoded NodeProbeStates of a store, keyed by node and checked against the store's
-// current object on every read: an updated NodeProbeState is decoded again on its next read,
-// a deleted one is gone (Forget frees its entry early). Holds no object alive: an entry
-// remembers its source through a weak_ptr, which also keeps that address from being reused.
+// The decoded NodeProbeStates by node, written by the NodeProbeState informer's handlers
+// (Put on add and update, Forget on delete): a reconcile looks a Pod's entry up by uid
+// without decoding anything, and the store itself can hold its objects encoded.
 //
-// Thread-safety: safe for concurrent use; the decode runs outside the lock.
+// Thread-safety: safe for concurrent use; Put decodes outside the lock.
 class NodeReports {
  public:
-  std::shared_ptr<const NodeReport> Get(const kube::Store& node_probe_states,
-                                        const std::string& node) const;
-  void Forget(const std::string& node) const;
+  void Put(const Object& nps);  // keyed by metadata.name
+  void Forget(const std::string& node);
+  std::shared_ptr<const NodeReport> Get(const std::string& node) const;  // nullptr: none
   size_t Size() const;
 
  private:
-  struct Entry {
-    std::weak_ptr<const Object> source;
-    std::shared_ptr<const NodeReport> report;
-  };
   mutable std::mutex mu_;
-  mutable std::unordered_map<std::string, Entry> entries_;  // guarded by mu_
+  std::unordered_map<std::string, std::shared_ptr<const NodeReport>> reports_;  // guarded by mu_
 };
 
 struct Caches {
@@ -91,16 +94,20 @@ struct Caches {
   const kube::Store& resilience_policies;
   const kube::Store& instrumented_workloads;
   const kube::Store& node_probe_states;
-  // node_probe_states decoded; copies of a Caches share it.
+  // What the scans read instead of decoding the stores' objects (kept by the informers'
+  // handlers, see pod_index.h); copies of a Caches share them.
   std::shared_ptr<const NodeReports> node_reports = std::make_shared<NodeReports>();
+  std::shared_ptr<const PodIndex> pod_index = std::make_shared<PodIndex>();
+  std::shared_ptr<const ReplicaSetIndex> replicaset_index = std::make_shared<ReplicaSetIndex>();
 };
 
 // The workload object of an id (by namespace/name, checking the uid when the id has one).
 ObjectPtr FindWorkload(const Caches& c, const WorkloadId& id);
-// Resolves a Pod's workload with the ReplicaSet cache.
+// Resolves a Pod's workload with the ReplicaSet index.
+std::optional<WorkloadId> OwnerOf(const Caches& c, const PodSummary& pod);
 std::optional<WorkloadId> OwnerOf(const Caches& c, const Object& pod);
-// The workload's active Pods (see IsActivePod).
-std::vector<ObjectPtr> PodsOf(const Caches& c, const WorkloadId& id);
+// The workload's active Pods (see IsActivePod), sorted by name.
+std::vector<PodSummaryPtr> PodsOf(const Caches& c, const WorkloadId& id);
 
 // A decoded policy that passed validation, with its evaluable selector.
 struct ObsPolicy {
@@ -129,17 +136,18 @@ PolicyReach ReachOf(const Caches& c, const std::string& ns, const api::Selector&
                     const std::string& policy, const std::string& hash);
 
 // Whether `selector` selects any of `pods`.
-bool SelectsAny(const api::Selector& selector, const std::vector<ObjectPtr>& pods);
+bool SelectsAny(const api::Selector& selector, const std::vector<PodSummaryPtr>& pods);
 
 // A Pod's entry in its node's NodeProbeState, with that state's reportedAt.
 struct PodReport {
   NodeReport::Pod measurement;
   std::optional<api::Time> reported_at;
 };
+std::optional<PodReport> ReportFor(const Caches& c, const PodSummary& pod);
 std::optional<PodReport> ReportFor(const Caches& c, const Object& pod);
 // The same from the Pod's node's report (nullptr: no NodeProbeState), for callers that
 // visit many Pods of one node.
-std::optional<PodReport> ReportIn(const NodeReport* report, const Object& pod);
+std::optional<PodReport> ReportIn(const NodeReport* report, const PodSummary& pod);
 
 std::string NameOf(const Object& obj);
 std::string NamespaceOf(const Object& obj);

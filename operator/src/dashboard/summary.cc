@@ -375,9 +375,17 @@ double Progress(nanoseconds held, nanoseconds sustain_for) {
 }
 
 CacheSnapshot TakeSnapshot(const Caches& caches, const kube::Store& wasm_filters) {
-  return CacheSnapshot{
+  CacheSnapshot snap{
       caches.observability_policies.List(), caches.resilience_policies.List(), wasm_filters.List(),
-      caches.instrumented_workloads.List(), caches.node_probe_states.List(),   caches.pods.List()};
+      caches.instrumented_workloads.List(), caches.node_probe_states.List(),   {}};
+  // Only spec.nodeName is read of a Pod: taken from the PodIndex, not by decoding every Pod of
+  // the (compact) store.
+  for (const auto& pod : caches.pod_index->All()) {
+    if (pod->node().empty()) continue;
+    snap.pods.push_back(
+        std::make_shared<const Object>(Object{{"spec", {{"nodeName", std::string(pod->node())}}}}));
+  }
+  return snap;
 }
 
 Json BuildSummary(const CacheSnapshot& snap, const OperatorInfo& info, api::Time now) {

@@ -95,31 +95,46 @@ Object Nps(const std::string& node, const std::string& reported_at, std::vector<
             {"reportedAt", reported_at}}}};
 }
 
-Stores::Stores()
-    : pods({{kIndexControllerUid, IndexByControllerUid},
-            {kIndexNode, IndexByNode},
-            {kIndexUid, IndexByUid}}),
-      replicasets({{kIndexControllerUid, IndexByControllerUid}}) {}
+Stores::Stores() : replicasets({{kIndexControllerUid, IndexByControllerUid}}) {}
 
 Caches Stores::caches() const {
-  return Caches{pods,    replicasets, deployments, statefulsets, daemonsets,
-                obspols, respols,     iwls,        nps};
+  return Caches{pods,    replicasets, deployments, statefulsets, daemonsets, obspols,
+                respols, iwls,        nps,         node_reports, pod_index,  replicaset_index};
 }
+
+namespace {
+
+kube::Store* StoreOf(Stores& s, const std::string& kind) {
+  return kind == "Pod"                    ? &s.pods
+         : kind == "ReplicaSet"           ? &s.replicasets
+         : kind == "Deployment"           ? &s.deployments
+         : kind == "StatefulSet"          ? &s.statefulsets
+         : kind == "DaemonSet"            ? &s.daemonsets
+         : kind == "ObservabilityPolicy"  ? &s.obspols
+         : kind == "ResiliencePolicy"     ? &s.respols
+         : kind == "InstrumentedWorkload" ? &s.iwls
+                                          : &s.nps;
+}
+
+}  // namespace
 
 void Stores::Add(const Object& obj) {
   const std::string kind = obj.value("kind", "");
-  kube::Store* s = kind == "Pod"                    ? &pods
-                   : kind == "ReplicaSet"           ? &replicasets
-                   : kind == "Deployment"           ? &deployments
-                   : kind == "StatefulSet"          ? &statefulsets
-                   : kind == "DaemonSet"            ? &daemonsets
-                   : kind == "ObservabilityPolicy"  ? &obspols
-                   : kind == "ResiliencePolicy"     ? &respols
-                   : kind == "InstrumentedWorkload" ? &iwls
-                                                    : &nps;
   Object stored = kind == "Pod" ? ProjectPod(obj) : obj;
   const std::string key = kube::ObjectKey(stored);
-  s->Upsert(key, std::make_shared<const Object>(std::move(stored)));
+  auto ptr = std::make_shared<const Object>(std::move(stored));
+  StoreOf(*this, kind)->Upsert(key, ptr);
+  if (kind == "Pod") pod_index->Upsert(*ptr);
+  if (kind == "ReplicaSet") replicaset_index->Upsert(*ptr);
+  if (kind == "NodeProbeState") node_reports->Put(*ptr);
+}
+
+void Stores::Remove(const std::string& kind, const std::string& key) {
+  ObjectPtr last = StoreOf(*this, kind)->Remove(key);
+  if (!last) return;
+  if (kind == "Pod") pod_index->Remove(*last);
+  if (kind == "ReplicaSet") replicaset_index->Remove(*last);
+  if (kind == "NodeProbeState") node_reports->Forget(NameOf(*last));
 }
 
 }  // namespace limen::op::testing

@@ -35,13 +35,19 @@ struct PodEntry {
 kube::Object Nps(const std::string& node, const std::string& reported_at,
                  std::vector<PodEntry> pods, std::map<std::string, std::string> probe_states = {});
 
-// One Store per cache, with the operator's indexes.
+// One Store per cache, with the operator's indexes, and the typed indexes beside them kept as
+// the informers' handlers keep them (app/wiring.cc).
 struct Stores {
   Stores();
   kube::Store pods, replicasets, deployments, statefulsets, daemonsets, obspols, respols, iwls, nps;
+  std::shared_ptr<NodeReports> node_reports = std::make_shared<NodeReports>();
+  std::shared_ptr<PodIndex> pod_index = std::make_shared<PodIndex>();
+  std::shared_ptr<ReplicaSetIndex> replicaset_index = std::make_shared<ReplicaSetIndex>();
   Caches caches() const;
-  // Puts obj into the store of its kind.
+  // Puts obj into the store of its kind (and its index).
   void Add(const kube::Object& obj);
+  // Removes the object of that kind and key from its store (and its index).
+  void Remove(const std::string& kind, const std::string& key);
 };
 
 }  // namespace limen::op::testing

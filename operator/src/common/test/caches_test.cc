@@ -25,8 +25,8 @@ TEST(CachesTest, PodsOfADeploymentGoThroughItsReplicaSets) {
   s.Add(testing::Pod("ns", "other", "o", {}));
   const auto pods = PodsOf(s.caches(), {"ns", "Deployment", "web", "dep"});
   ASSERT_EQ(pods.size(), 2u);
-  EXPECT_EQ(NameOf(*pods[0]), "web-1-a");
-  EXPECT_EQ(NameOf(*pods[1]), "web-2-b");
+  EXPECT_EQ(pods[0]->name(), "web-1-a");
+  EXPECT_EQ(pods[1]->name(), "web-2-b");
   EXPECT_EQ(PodsOf(s.caches(), {"ns", "Pod", "other", ""}).size(), 1u);
   // A pod with a controller is not a bare-pod workload.
   EXPECT_TRUE(PodsOf(s.caches(), {"ns", "Pod", "web-1-a", ""}).empty());
@@ -98,8 +98,9 @@ TEST(CachesTest, ReportForReadsThePodsOwnNode) {
   EXPECT_FALSE(ReportFor(s.caches(), testing::Pod("ns", "p", "u1", {})));
 }
 
-// The decoded cache follows the store: what a reader sees is always the store's current
-// NodeProbeState, through updates, deletes and re-creations, with one Caches kept throughout.
+// The decoded reports follow the informer's events: what a reader sees is the last
+// NodeProbeState delivered, through updates, deletes and re-creations, with one Caches kept
+// throughout.
 TEST(NodeReportsTest, FollowsUpdatesAndDeletesOfTheStore) {
   testing::Stores s;
   const Caches c = s.caches();
@@ -109,13 +110,13 @@ TEST(NodeReportsTest, FollowsUpdatesAndDeletesOfTheStore) {
   ASSERT_TRUE(ReportFor(c, p1));
   EXPECT_EQ(ReportFor(c, p1)->measurement.rss_bytes, 20);
   EXPECT_FALSE(ReportFor(c, p2));
-  const auto first = c.node_reports->Get(c.node_probe_states, "n1");
-  EXPECT_EQ(first, c.node_reports->Get(c.node_probe_states, "n1")) << "decoded once per version";
+  const auto first = c.node_reports->Get("n1");
+  EXPECT_EQ(first, c.node_reports->Get("n1")) << "decoded once per version";
 
   // Updated: p1's values change, p2 appears, reportedAt moves.
   s.Add(testing::Nps("n1", "2026-01-01T00:01:00Z",
                      {{"ns", "p1", "u1", 11, 21, 31, 41}, {"ns", "p2", "u2", 1, 2, 3, 4}}));
-  EXPECT_NE(first, c.node_reports->Get(c.node_probe_states, "n1"));
+  EXPECT_NE(first, c.node_reports->Get("n1"));
   auto r1 = ReportFor(c, p1);
   ASSERT_TRUE(r1);
   EXPECT_EQ(r1->measurement.startup_nanos, 11);
@@ -130,7 +131,7 @@ TEST(NodeReportsTest, FollowsUpdatesAndDeletesOfTheStore) {
   EXPECT_TRUE(ReportFor(c, p2));
 
   // Deleted: nothing, and the entry is dropped.
-  s.nps.Remove("n1");
+  s.Remove("NodeProbeState", "n1");
   EXPECT_FALSE(ReportFor(c, p2));
   EXPECT_EQ(c.node_reports->Size(), 0u);
 
@@ -138,9 +139,9 @@ TEST(NodeReportsTest, FollowsUpdatesAndDeletesOfTheStore) {
   s.Add(testing::Nps("n1", "2026-01-01T00:03:00Z", {{"ns", "p1", "u1", 5, 6, 7, 8}}));
   ASSERT_TRUE(ReportFor(c, p1));
   EXPECT_EQ(ReportFor(c, p1)->measurement.rss_bytes, 6);
-  c.node_reports->Forget("n1");
+  s.node_reports->Forget("n1");
   EXPECT_EQ(c.node_reports->Size(), 0u);
-  EXPECT_TRUE(ReportFor(c, p1)) << "a forgotten node is decoded again on its next read";
+  EXPECT_FALSE(ReportFor(c, p1)) << "a forgotten node has no report until its next event";
 }
 
 TEST(NodeReportsTest, DecodesAsASearchInListOrderWould) {

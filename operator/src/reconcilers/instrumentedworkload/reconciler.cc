@@ -85,7 +85,7 @@ Outcome Reconciler::Reconcile(const std::string& key) {
   ObjectPtr workload = FindWorkload(caches_, *id);
   if (!workload || BeingDeleted(*workload)) return DeleteStale(key, existing, "workload is gone");
   id->uid = UidOf(*workload);
-  const std::vector<ObjectPtr> pods = PodsOf(caches_, *id);
+  const std::vector<PodSummaryPtr> pods = PodsOf(caches_, *id);
   const WorkloadObservation observation = Observe(caches_, *id, pods);
   if (!observation.Selected()) return DeleteStale(key, existing, "no policy selects it");
   if (existing && WorkloadRefUid(*existing) != id->uid) {
@@ -173,8 +173,8 @@ std::vector<std::string> KeysForOwnerObject(const Object& workload, const std::s
 
 std::vector<std::string> KeysForNamespace(const Caches& c, const std::string& ns) {
   std::set<std::string> keys;
-  for (const auto& pod : c.pods.ByIndex(kube::kNamespaceIndex, ns)) {
-    for (auto& k : KeysForPod(c, *pod)) keys.insert(std::move(k));
+  for (const auto& pod : c.pod_index->InNamespace(ns)) {
+    if (auto owner = OwnerOf(c, *pod)) keys.insert(WorkloadKey(*owner));
   }
   for (const auto& k : c.instrumented_workloads.IndexKeys(kube::kNamespaceIndex, ns)) {
     keys.insert(k);
@@ -191,9 +191,9 @@ std::vector<std::string> KeysForNodeProbeState(const Caches& c, const Object& np
   for (const auto& entry : *pods) {
     auto uid = entry.find("uid");
     if (uid == entry.end() || !uid->is_string()) continue;
-    for (const auto& pod : c.pods.ByIndex(kIndexUid, uid->get<std::string>())) {
-      for (auto& k : KeysForPod(c, *pod)) keys.insert(std::move(k));
-    }
+    const PodSummaryPtr pod = c.pod_index->ByUid(uid->get_ref<const std::string&>());
+    if (!pod) continue;
+    if (auto owner = OwnerOf(c, *pod)) keys.insert(WorkloadKey(*owner));
   }
   return {keys.begin(), keys.end()};
 }

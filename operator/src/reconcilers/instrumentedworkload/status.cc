@@ -24,7 +24,7 @@ Object NewInstrumentedWorkload(const WorkloadId& id) {
 }
 
 WorkloadObservation Observe(const Caches& caches, const WorkloadId& id,
-                            const std::vector<ObjectPtr>& pods) {
+                            const std::vector<PodSummaryPtr>& pods) {
   WorkloadObservation o;
   std::vector<InjectedEntry> current_renderings;
   for (auto& p : ObservabilityPoliciesIn(caches, id.ns)) {
@@ -47,14 +47,14 @@ WorkloadObservation Observe(const Caches& caches, const WorkloadId& id,
   }
   for (const auto& pod : pods) {
     ++o.pods.total;
-    if (IsInjected(*pod, current_renderings)) ++o.pods.injected;
+    if (IsInjectedAnnotation(pod->injected(), current_renderings)) ++o.pods.injected;
     auto report = ReportFor(caches, *pod);
     if (!report) continue;
     ++o.pods.instrumented;
     if (!report->reported_at) continue;
     const auto& m = report->measurement;
-    o.samples.push_back(
-        {UidOf(*pod), m.startup_nanos, m.rss_bytes, m.delivered, m.dropped, *report->reported_at});
+    o.samples.push_back({std::string(pod->uid()), m.startup_nanos, m.rss_bytes, m.delivered,
+                         m.dropped, *report->reported_at});
   }
   return o;
 }

@@ -39,7 +39,7 @@ struct WorkloadObservation {
 };
 
 WorkloadObservation Observe(const Caches& caches, const WorkloadId& id,
-                            const std::vector<ObjectPtr>& pods);
+                            const std::vector<PodSummaryPtr>& pods);
 
 struct StatusPlan {
   api::InstrumentedWorkloadStatus status;

@@ -63,13 +63,12 @@ PolicyObservation Observe(const Caches& caches, const api::ObservabilityPolicy& 
   PolicyObservation o;
   std::map<std::string, WorkloadId> workloads;
   std::map<std::string, std::shared_ptr<const NodeReport>> nodes;
-  for (const auto& pod : caches.pods.ByIndex(kube::kNamespaceIndex, policy.metadata.namespace_)) {
-    if (!IsActivePod(*pod) || !selector.Matches(LabelsOf(*pod))) continue;
+  for (const auto& pod : caches.pod_index->InNamespace(policy.metadata.namespace_)) {
+    if (!pod->active() || !selector.Matches(pod->Labels())) continue;
     if (auto owner = OwnerOf(caches, *pod)) workloads.emplace(WorkloadKey(*owner), *owner);
-    std::string node = NodeOf(*pod);
-    if (node.empty()) continue;
-    auto [it, added] = nodes.try_emplace(std::move(node));
-    if (added) it->second = caches.node_reports->Get(caches.node_probe_states, it->first);
+    if (pod->node().empty()) continue;
+    auto [it, added] = nodes.try_emplace(std::string(pod->node()));
+    if (added) it->second = caches.node_reports->Get(it->first);
     if (auto report = ReportIn(it->second.get(), *pod)) {
       o.delivered += report->measurement.delivered;
       o.dropped += report->measurement.dropped;

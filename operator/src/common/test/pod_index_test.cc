@@ -1,0 +1,176 @@
+#include "common/pod_index.h"
+
+#include <gtest/gtest.h>
+
+#include "builders.h"
+#include "common/transform.h"
+
+namespace limen::op {
+namespace {
+
+using testing::Owner;
+
+kube::Object Projected(kube::Object pod) { return ProjectPod(std::move(pod)); }
+
+TEST(PodSummaryTest, KeepsWhatTheScansRead) {
+  kube::Object pod =
+      Projected(testing::Pod("ns", "web-1-a", "uid-a", {{"app", "web"}, {"tier", "front"}},
+                             Owner{"ReplicaSet", "web-1", "rs1"}, "node-7",
+                             {{"limen.dev/injected", "p@h1"}, {"other", "x"}}));
+  pod["metadata"]["labels"]["count"] = 3;  // not a string: not a label LabelsOf reports
+  const PodSummary s = PodSummary::Of(pod);
+  EXPECT_EQ(s.ns(), "ns");
+  EXPECT_EQ(s.name(), "web-1-a");
+  EXPECT_EQ(s.uid(), "uid-a");
+  EXPECT_EQ(s.node(), "node-7");
+  EXPECT_EQ(s.injected(), "p@h1");
+  EXPECT_TRUE(s.active());
+  ASSERT_TRUE(s.has_controller());
+  EXPECT_EQ(s.controller_api_version(), "apps/v1");
+  EXPECT_EQ(s.controller_kind(), "ReplicaSet");
+  EXPECT_EQ(s.controller_name(), "web-1");
+  EXPECT_EQ(s.controller_uid(), "rs1");
+  EXPECT_EQ(s.Labels(), LabelsOf(pod));
+  EXPECT_EQ(s.Labels(), (api::Labels{{"app", "web"}, {"tier", "front"}}));
+}
+
+TEST(PodSummaryTest, ActiveAsIsActivePod) {
+  kube::Object pod = testing::Pod("ns", "p", "u", {});
+  for (const char* phase : {"Pending", "Running", "Succeeded", "Failed", "Unknown"}) {
+    pod["status"]["phase"] = phase;
+    EXPECT_EQ(PodSummary::Of(pod).active(), IsActivePod(pod)) << phase;
+  }
+  pod["status"]["phase"] = "Running";
+  pod["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z";
+  EXPECT_FALSE(PodSummary::Of(pod).active());
+}
+
+TEST(PodSummaryTest, EmptyAndMalformedObjects) {
+  const PodSummary empty = PodSummary::Of(kube::Object::object());
+  EXPECT_EQ(empty.ns(), "");
+  EXPECT_EQ(empty.name(), "");
+  EXPECT_FALSE(empty.has_controller());
+  EXPECT_TRUE(empty.Labels().empty());
+  const PodSummary odd = PodSummary::Of(
+      kube::Object{{"metadata", {{"labels", "x"}, {"ownerReferences", "y"}, {"name", 3}}}});
+  EXPECT_EQ(odd.name(), "");
+  EXPECT_FALSE(odd.has_controller());
+  EXPECT_TRUE(odd.Labels().empty());
+  // An ownerReference without controller: true is no controller.
+  kube::Object pod = testing::Pod("ns", "p", "u", {}, Owner{"ReplicaSet", "rs", "r"});
+  pod["metadata"]["ownerReferences"][0]["controller"] = false;
+  EXPECT_FALSE(PodSummary::Of(pod).has_controller());
+}
+
+// ResolveOwnerOf on a summary answers as ResolveOwner on the object, for every owner shape.
+TEST(ResolveOwnerOfTest, AgreesWithResolveOwner) {
+  const kube::Object dep_rs =
+      testing::Workload("ReplicaSet", "ns", "web-1", "rs1", Owner{"Deployment", "web", "dep"});
+  const kube::Object bare_rs = testing::Workload("ReplicaSet", "ns", "solo", "rs2");
+  auto objects = [&](const std::string& key) -> ObjectPtr {
+    if (key == "ns/web-1") return std::make_shared<const kube::Object>(dep_rs);
+    if (key == "ns/solo") return std::make_shared<const kube::Object>(bare_rs);
+    return nullptr;
+  };
+  auto summaries = [&](const std::string& key) -> std::optional<ReplicaSetSummary> {
+    ObjectPtr rs = objects(key);
+    if (!rs) return std::nullopt;
+    return ReplicaSetSummary{(*rs)["metadata"]["uid"].get<std::string>(), ResolveReplicaSet(*rs)};
+  };
+  kube::Object job = testing::Pod("ns", "j", "u5", {}, Owner{"Job", "batch", "job1"});
+  job["metadata"]["ownerReferences"][0]["apiVersion"] = "batch/v1";
+  const std::vector<kube::Object> pods = {
+      testing::Pod("ns", "bare", "u0", {}),
+      testing::Pod("ns", "a", "u1", {}, Owner{"ReplicaSet", "web-1", "rs1"}),
+      testing::Pod("ns", "b", "u2", {}, Owner{"ReplicaSet", "web-1", "stale-uid"}),
+      testing::Pod("ns", "c", "u3", {}, Owner{"ReplicaSet", "solo", "rs2"}),
+      testing::Pod("ns", "d", "u4", {}, Owner{"ReplicaSet", "not-cached", "rs9"}),
+      testing::Pod("ns", "e", "u6", {}, Owner{"StatefulSet", "db", "ss1"}),
+      testing::Pod("ns", "f", "u7", {}, Owner{"DaemonSet", "agent", "ds1"}),
+      job};
+  for (const auto& pod : pods) {
+    EXPECT_EQ(ResolveOwnerOf(PodSummary::Of(pod), summaries), ResolveOwner(pod, objects))
+        << pod.dump();
+  }
+  EXPECT_EQ(ResolveOwnerOf(PodSummary::Of(pods[1]), summaries)->name, "web");
+}
+
+TEST(IsInjectedAnnotationTest, AgreesWithIsInjected) {
+  const std::vector<std::vector<InjectedEntry>> currents = {
+      {}, {{"p", "h1"}}, {{"p", "h2"}}, {{"q", "h1"}, {"p", "h1"}}, {{"p", ""}}};
+  for (const char* annotation : {"", "p@h1", "p@h2, q@h1", "p", " p@h1 ,"}) {
+    const kube::Object pod =
+        testing::Pod("ns", "x", "u", {}, {}, "", {{"limen.dev/injected", annotation}});
+    for (const auto& current : currents) {
+      EXPECT_EQ(IsInjectedAnnotation(annotation, current), IsInjected(pod, current)) << annotation;
+    }
+  }
+}
+
+TEST(PodIndexTest, IndexesByNamespaceControllerAndUid) {
+  PodIndex index;
+  index.Upsert(testing::Pod("ns", "b", "ub", {}, Owner{"ReplicaSet", "rs", "r1"}));
+  index.Upsert(testing::Pod("ns", "a", "ua", {}, Owner{"ReplicaSet", "rs", "r1"}));
+  index.Upsert(testing::Pod("other", "c", "uc", {}));
+  EXPECT_EQ(index.Size(), 3u);
+  const auto in_ns = index.InNamespace("ns");
+  ASSERT_EQ(in_ns.size(), 2u);
+  EXPECT_EQ(in_ns[0]->name(), "a") << "sorted by name";
+  EXPECT_EQ(in_ns[1]->name(), "b");
+  EXPECT_EQ(index.ByController("r1").size(), 2u);
+  EXPECT_TRUE(index.ByController("none").empty());
+  ASSERT_TRUE(index.ByUid("uc"));
+  EXPECT_EQ(index.ByUid("uc")->ns(), "other");
+  ASSERT_TRUE(index.Get("ns", "a"));
+  EXPECT_EQ(index.Get("ns", "a")->uid(), "ua");
+  EXPECT_FALSE(index.Get("other", "a"));
+  EXPECT_TRUE(index.InNamespace("nowhere").empty());
+  EXPECT_EQ(index.All().size(), 3u);
+}
+
+// An update replaces every index entry of the old state, whatever changed: a re-created Pod
+// of the same name (new uid), a new controller, a new node.
+TEST(PodIndexTest, UpsertReplacesTheOldStateEverywhere) {
+  PodIndex index;
+  index.Upsert(testing::Pod("ns", "p", "u1", {{"v", "1"}}, Owner{"ReplicaSet", "rs", "r1"}, "n1"));
+  const PodSummaryPtr held = index.Get("ns", "p");
+  index.Upsert(testing::Pod("ns", "p", "u2", {{"v", "2"}}, Owner{"ReplicaSet", "rs2", "r2"}, "n2"));
+  EXPECT_EQ(index.Size(), 1u);
+  EXPECT_FALSE(index.ByUid("u1"));
+  ASSERT_TRUE(index.ByUid("u2"));
+  EXPECT_TRUE(index.ByController("r1").empty());
+  ASSERT_EQ(index.ByController("r2").size(), 1u);
+  EXPECT_EQ(index.Get("ns", "p")->node(), "n2");
+  EXPECT_EQ(index.Get("ns", "p")->Labels().at("v"), "2");
+  // A reader's snapshot is immutable and outlives the update.
+  EXPECT_EQ(held->uid(), "u1");
+  EXPECT_EQ(held->Labels().at("v"), "1");
+
+  index.Remove(testing::Pod("ns", "p", "u2", {}));
+  EXPECT_EQ(index.Size(), 0u);
+  EXPECT_FALSE(index.ByUid("u2"));
+  EXPECT_TRUE(index.ByController("r2").empty());
+  EXPECT_TRUE(index.InNamespace("ns").empty());
+  index.Remove(testing::Pod("ns", "p", "u2", {}));  // absent: nothing happens
+  EXPECT_EQ(index.Size(), 0u);
+}
+
+TEST(ReplicaSetIndexTest, KeepsTheUidAndTheResolvedWorkload) {
+  ReplicaSetIndex index;
+  index.Upsert(
+      testing::Workload("ReplicaSet", "ns", "web-1", "rs1", Owner{"Deployment", "web", "d"}));
+  index.Upsert(testing::Workload("ReplicaSet", "ns", "solo", "rs2"));
+  auto web = index.Get("ns/web-1");
+  ASSERT_TRUE(web);
+  EXPECT_EQ(web->uid, "rs1");
+  EXPECT_EQ(web->workload, (WorkloadId{"ns", "Deployment", "web", "d"}));
+  EXPECT_EQ(index.Get("ns/solo")->workload, (WorkloadId{"ns", "ReplicaSet", "solo", "rs2"}));
+  index.Upsert(testing::Workload("ReplicaSet", "ns", "solo", "rs3"));
+  EXPECT_EQ(index.Get("ns/solo")->uid, "rs3");
+  index.Remove(testing::Workload("ReplicaSet", "ns", "web-1", "rs1"));
+  EXPECT_FALSE(index.Get("ns/web-1"));
+  EXPECT_EQ(index.Size(), 1u);
+}
+
+}  // namespace
+}  // namespace limen::op
