@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 
@@ -93,13 +94,17 @@ bool WaitReadable(const Transport& t, std::chrono::milliseconds timeout) {
   }
 }
 
-// Appends what the transport has to `buf`; false when the connection is done.
-bool ReadMore(Transport& t, std::string& buf) {
-  char chunk[16 * 1024];
-  const ssize_t n = t.Read(chunk, sizeof chunk);
-  if (n <= 0) return false;
-  buf.append(chunk, static_cast<size_t>(n));
-  return true;
+// Appends what the transport has to `buf`; false when the connection is done. Reads into
+// `buf` itself rather than through a chunk on the stack: a 16 KiB stack buffer stays
+// resident in every connection thread's stack, while `buf`'s heap memory is given back
+// between requests (ServeConnection). At most `want` bytes: for a body's rest, so that
+// `buf` needs no more than what ReadBody reserved.
+bool ReadMore(Transport& t, std::string& buf, size_t want = 16 * 1024) {
+  const size_t old = buf.size();
+  buf.resize(old + want);
+  const ssize_t n = t.Read(buf.data() + old, want);
+  buf.resize(old + static_cast<size_t>(std::max<ssize_t>(n, 0)));
+  return n > 0;
 }
 
 // Answers a refused request and closes gracefully: the unread rest of the request is drained
@@ -133,7 +138,7 @@ bool ReadBody(Transport& t, const wire::Head& head, std::string& buf, const Conn
     const size_t need = head.head_bytes + head.content_length;
     if (buf.capacity() < need) buf.reserve(need);
     while (buf.size() < need) {
-      if (!ReadMore(t, buf)) return false;
+      if (!ReadMore(t, buf, need - buf.size())) return false;
     }
     body.assign(buf, head.head_bytes, head.content_length);
     buf.erase(0, need);
@@ -195,6 +200,9 @@ void ServeConnection(Transport& t, const HttpServer& server, const ConnectionLim
     if (!ReadBody(t, head, buf, limits, head.request.body)) return;
     const Response response = server.Dispatch(head.request);
     if (!t.Write(wire::RenderResponse(response, head.keep_alive)) || !head.keep_alive) return;
+    // Between requests an idle keep-alive connection holds no buffer (as OpenSSL's
+    // SSL_MODE_RELEASE_BUFFERS does for its own), rather than the largest request it saw.
+    if (buf.empty()) std::string().swap(buf);
   }
 }
 

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <exception>
 #include <mutex>
+#include <semaphore>
 #include <set>
 #include <thread>
 #include <utility>
@@ -37,6 +38,8 @@ struct HttpServer::Impl {
   // path → method → handler
   std::map<std::string, std::map<std::string, Handler>> routes;
   std::unique_ptr<TlsContext> tls;
+  // options.max_concurrent_handlers slots, or none when unlimited.
+  std::unique_ptr<std::counting_semaphore<>> handler_slots;
 
   int listen_fd = -1;
   uint16_t bound_port = 0;
@@ -53,6 +56,10 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
+  if (const size_t n = impl_->options.max_concurrent_handlers; n > 0) {
+    impl_->handler_slots =
+        std::make_unique<std::counting_semaphore<>>(static_cast<std::ptrdiff_t>(n));
+  }
 }
 
 HttpServer::~HttpServer() { Stop(); }
@@ -80,6 +87,14 @@ Response HttpServer::Dispatch(const Request& request) const {
                                    " bytes exceeds the limit of " +
                                    std::to_string(impl_->options.max_body_bytes) + "\n");
   }
+  std::counting_semaphore<>* slots = impl_->handler_slots.get();
+  if (slots != nullptr) slots->acquire();
+  const struct Release {
+    std::counting_semaphore<>* slots;
+    ~Release() {
+      if (slots != nullptr) slots->release();
+    }
+  } release{slots};
   try {
     return handler->second(request);
   } catch (const std::exception& e) {
@@ -224,6 +239,11 @@ void HttpServer::Stop() {
     for (int fd : impl_->connections) ::shutdown(fd, SHUT_RDWR);
     impl_->idle.wait(lock, [this] { return impl_->connections.empty(); });
   }
+}
+
+size_t HttpServer::OpenConnections() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->connections.size();
 }
 
 uint16_t HttpServer::Port() const {

@@ -9,6 +9,7 @@
 
 #include <pplx/threadpool.h>
 
+#include <atomic>
 #include <boost/asio/ssl.hpp>
 #include <chrono>
 #include <cstdio>
@@ -134,6 +135,39 @@ TEST(HttpServerTest, SlowBodiesOnMoreConnectionsThanPoolThreadsAreAllAnswered) {
   s.Stop();
 }
 
+TEST(HttpServerTest, AtMostMaxConcurrentHandlersRunAtOnce) {
+  HttpServerOptions o;
+  o.max_concurrent_handlers = 2;
+  HttpServer s(o);
+  std::atomic<int> running{0}, peak{0};
+  s.Route("GET", "/slow", [&](const Request&) {
+    const int now = ++running;
+    for (int seen = peak.load(); now > seen && !peak.compare_exchange_weak(seen, now);) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    --running;
+    return Response::Text(200, "done");
+  });
+  ASSERT_TRUE(s.Start().ok());
+  // Six connections at once: without the limit, six handlers would overlap.
+  std::vector<int> fds;
+  for (int i = 0; i < 6; ++i) {
+    const int fd = Connect(s.Port());
+    ASSERT_GE(fd, 0);
+    ASSERT_TRUE(SendAll(fd, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
+    fds.push_back(fd);
+  }
+  for (int fd : fds) {
+    char buf[512];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    ASSERT_GT(n, 0) << "no answer within 10 s";
+    EXPECT_EQ(std::string(buf, static_cast<size_t>(n)).rfind("HTTP/1.1 200", 0), 0u);
+    ::close(fd);
+  }
+  EXPECT_EQ(peak.load(), 2);
+  s.Stop();
+}
+
 TEST(HttpServerTest, PortInUseIsAnError) {
   HttpServerOptions o;
   HttpServer first(o);
@@ -247,6 +281,23 @@ TEST_F(RawHttpTest, KeepAliveServesPipelinedRequestsInOrderOnOneConnection) {
   EXPECT_LT(abc, three);
   EXPECT_EQ(Count(all, "HTTP/1.1 "), 3u);
   EXPECT_EQ(Count(all, "Connection: close"), 1u);
+}
+
+TEST_F(RawHttpTest, OpenConnectionsCountsUntilThePeerCloses) {
+  auto eventually = [this](size_t want) {
+    for (int i = 0; i < 500 && server_.OpenConnections() != want; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return server_.OpenConnections();
+  };
+  const int second = Connect(server_.Port());
+  ASSERT_GE(second, 0);
+  EXPECT_EQ(eventually(2), 2u);
+  ::close(second);
+  EXPECT_EQ(eventually(1), 1u);
+  ::close(fd_);
+  fd_ = -1;
+  EXPECT_EQ(eventually(0), 0u);
 }
 
 TEST_F(RawHttpTest, ChunkedBodyWithExpectContinue) {

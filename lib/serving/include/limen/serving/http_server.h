@@ -56,6 +56,11 @@ struct HttpServerOptions {
   std::optional<TlsFiles> tls;                      // HTTPS (TLS ≥ 1.2) when set
   size_t max_body_bytes = size_t{4} * 1024 * 1024;  // larger requests get 413
   size_t max_connections = 1024;                    // more are closed at once
+  // How many handlers may run at once (0: no limit); the other connections' requests wait
+  // for a slot, read and parsed. A handler's transient memory (a decoded JSON document,
+  // say) is then bounded by this many requests instead of by the connections in flight;
+  // with about as many slots as CPUs, no throughput is lost.
+  size_t max_concurrent_handlers = 0;
 };
 
 class HttpServer {
@@ -77,6 +82,8 @@ class HttpServer {
   // Stops accepting, lets requests in progress finish, closes idle connections; returns
   // when every connection's thread has ended.
   void Stop();
+  // Connections accepted and not yet closed (each has its thread).
+  size_t OpenConnections() const;
   uint16_t Port() const;    // the bound port once started (options.port before)
   std::string Url() const;  // http(s)://host:port
 
