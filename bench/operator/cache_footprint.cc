@@ -54,6 +54,12 @@ Object Meta(const std::string& ns, const std::string& name, const std::string& u
 
 // A Pod of the bench as the operator's Pod informer stores it (ProjectPod of the served Pod:
 // no kubelet, so Pending without container statuses).
+// The controller reference to workload w's Deployment.
+Object DeploymentRef(int w) {
+  return {{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", App(w)},
+          {"uid", Uid(2000000 + w)}, {"controller", true},   {"blockOwnerDeletion", true}};
+}
+
 Object BenchPod(int w, int j) {
   const int i = w * kPodsPerWorkload + j;
   const std::string app = Fmt("checkout-%02d", i % 50);
@@ -89,12 +95,7 @@ Object BenchReplicaSet(int w) {
   Object meta = Meta(Ns(w), App(w) + "-5f7d8c9b4", Uid(1000000 + w));
   meta["generation"] = 1;
   meta["labels"] = {{"app", App(w)}, {"pod-template-hash", "5f7d8c9b4"}};
-  meta["ownerReferences"] = {{{"apiVersion", "apps/v1"},
-                              {"kind", "Deployment"},
-                              {"name", App(w)},
-                              {"uid", Uid(2000000 + w)},
-                              {"controller", true},
-                              {"blockOwnerDeletion", true}}};
+  meta["ownerReferences"] = Object::array({DeploymentRef(w)});
   return ProjectOwner({{"apiVersion", "apps/v1"}, {"kind", "ReplicaSet"}, {"metadata", meta}});
 }
 
@@ -139,12 +140,7 @@ Object BenchInstrumentedWorkload(int w) {
   Object meta = Meta(Ns(w), "deployment-" + App(w), Uid(4000000 + w));
   meta["generation"] = 1;
   meta["labels"] = {{"app.kubernetes.io/managed-by", "limen"}};
-  meta["ownerReferences"] = {{{"apiVersion", "apps/v1"},
-                              {"kind", "Deployment"},
-                              {"name", App(w)},
-                              {"uid", Uid(2000000 + w)},
-                              {"controller", true},
-                              {"blockOwnerDeletion", true}}};
+  meta["ownerReferences"] = Object::array({DeploymentRef(w)});
   auto condition = [](const char* type, const char* status, const char* reason) {
     return Object{{"type", type},
                   {"status", status},

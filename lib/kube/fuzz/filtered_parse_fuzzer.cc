@@ -16,18 +16,9 @@ namespace {
 
 using limen::kube::FieldFilter;
 using limen::kube::Object;
+using limen::kube::testing::FilterNumbered;
 using limen::kube::testing::SameJson;
 namespace internal = limen::kube::internal;
-
-const FieldFilter* FilterNumbered(uint8_t n) {
-  const auto& filters = limen::kube::testing::TestFilters::Get();
-  switch (n % 4) {
-    case 0: return nullptr;
-    case 1: return filters.projection.get();
-    case 2: return filters.except.get();
-    default: return filters.nothing.get();
-  }
-}
 
 const std::vector<std::string>& PathNumbered(uint8_t n) {
   static const std::vector<std::string> paths[] = {{}, {"items"}, {"object"}, {"a", "b"}};

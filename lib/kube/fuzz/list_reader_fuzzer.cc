@@ -12,22 +12,9 @@
 #include "../src/list_reader.h"
 #include "../test/filter_fixtures.h"
 
-namespace {
-
 using limen::kube::FieldFilter;
+using limen::kube::testing::FilterNumbered;
 using limen::kube::testing::SameJson;
-
-const FieldFilter* FilterNumbered(uint8_t n) {
-  const auto& filters = limen::kube::testing::TestFilters::Get();
-  switch (n % 4) {
-    case 0: return nullptr;
-    case 1: return filters.projection.get();
-    case 2: return filters.except.get();
-    default: return filters.nothing.get();
-  }
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;

@@ -1,9 +1,11 @@
-// Shared by filtered_reader_test.cc and fuzz/filtered_parse_fuzzer.cc: the strict JSON
-// equality the differential checks need, and the field filters they run under.
+// Shared by filtered_reader_test.cc, list_reader_test.cc and the filtered_parse and
+// list_reader fuzzers: the strict JSON equality the differential checks need, and the field
+// filters they run under.
 #pragma once
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 #include "limen/kube/client.h"
@@ -55,5 +57,16 @@ struct TestFilters {
     return filters;
   }
 };
+
+// One of the above (or none) by a fuzzer's input byte.
+inline const FieldFilter* FilterNumbered(uint8_t n) {
+  const TestFilters& filters = TestFilters::Get();
+  switch (n % 4) {
+    case 0: return nullptr;
+    case 1: return filters.projection.get();
+    case 2: return filters.except.get();
+    default: return filters.nothing.get();
+  }
+}
 
 }  // namespace limen::kube::testing

@@ -99,7 +99,7 @@ bool WaitReadable(const Transport& t, std::chrono::milliseconds timeout) {
 // resident in every connection thread's stack, while `buf`'s heap memory is given back
 // between requests (ServeConnection). At most `want` bytes: for a body's rest, so that
 // `buf` needs no more than what ReadBody reserved.
-bool ReadMore(Transport& t, std::string& buf, size_t want = 16 * 1024) {
+bool ReadMore(Transport& t, std::string& buf, size_t want = size_t{16} * 1024) {
   const size_t old = buf.size();
   buf.resize(old + want);
   const ssize_t n = t.Read(buf.data() + old, want);
