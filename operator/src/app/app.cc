@@ -13,6 +13,7 @@
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
+#include "app/heap_release.h"
 #include "app/wiring.h"
 #include "dashboard/routes.h"
 #include "dashboard/summary.h"
@@ -124,6 +125,18 @@ StatusOr<std::unique_ptr<serving::HttpServer>> StartServing(const OperatorConfig
   options.port = addr->port;
   auto server = std::make_unique<serving::HttpServer>(options);
   serving::AddObservabilityRoutes(*server, registry, health);
+  // /metrics again, returning the render's heap at once: prometheus-cpp collects every
+  // series (≈ 11,000 at 1,000 workloads, ≈ 5 MB of small objects) before serializing, and
+  // spread over the trimmed heap's free pages they fault 10–20 MB back in, which malloc
+  // then keeps. The trim costs ≈ 2 ms of a ≈ 35 ms scrape (RSS after a scrape at 10,000
+  // Pods: 71 → 52 MB).
+  server->Route("GET", "/metrics", [&registry](const serving::Request&) {
+    std::string body = serving::RenderMetrics(registry);
+    malloc_trim(0);
+    serving::Response r = serving::Response::Text(200, std::move(body));
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return r;
+  });
   dashboard::AddDashboardRoutes(*server, [&live, &config, identity] {
     Informers* informers = live.informers.load();
     const dashboard::OperatorInfo info{identity, live.leading.load(),
@@ -243,6 +256,11 @@ int RunOperator(const OperatorConfig& config) {
     malloc_trim(0);
     spdlog::info("caches synced");
   }
+  // What later bursts of work leave free (the initial reconciles, storms, relists, scrapes)
+  // is returned once each burst is over (app/heap_release.h).
+  std::thread heap_release([&latch] {
+    ReleaseHeapWhenQuiet([&latch](std::chrono::milliseconds d) { return latch.WaitFor(d); });
+  });
 
   std::thread metrics_refresh;
   auto start_controllers = [&] {
@@ -303,6 +321,7 @@ int RunOperator(const OperatorConfig& config) {
     election.join();
   }
   if (metrics_refresh.joinable()) metrics_refresh.join();
+  heap_release.join();
   spdlog::info("flushing events");
   events.Shutdown();
   (*server)->Stop();  // before the informers the routes read go away
