@@ -125,18 +125,6 @@ StatusOr<std::unique_ptr<serving::HttpServer>> StartServing(const OperatorConfig
   options.port = addr->port;
   auto server = std::make_unique<serving::HttpServer>(options);
   serving::AddObservabilityRoutes(*server, registry, health);
-  // /metrics again, returning the render's heap at once: prometheus-cpp collects every
-  // series (≈ 11,000 at 1,000 workloads, ≈ 5 MB of small objects) before serializing, and
-  // spread over the trimmed heap's free pages they fault 10–20 MB back in, which malloc
-  // then keeps. The trim costs ≈ 2 ms of a ≈ 35 ms scrape (RSS after a scrape at 10,000
-  // Pods: 71 → 52 MB).
-  server->Route("GET", "/metrics", [&registry](const serving::Request&) {
-    std::string body = serving::RenderMetrics(registry);
-    malloc_trim(0);
-    serving::Response r = serving::Response::Text(200, std::move(body));
-    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    return r;
-  });
   dashboard::AddDashboardRoutes(*server, [&live, &config, identity] {
     Informers* informers = live.informers.load();
     const dashboard::OperatorInfo info{identity, live.leading.load(),

@@ -16,7 +16,8 @@ namespace limen::serving {
 std::string RenderMetrics(prometheus::Registry& registry);
 
 // Registers GET /metrics, /healthz, /livez and /readyz on `server`. `registry` and `health`
-// must outlive the server.
+// must outlive the server. /metrics returns the free heap its rendering leaves to the
+// system (malloc_trim) before it replies.
 void AddObservabilityRoutes(HttpServer& server, prometheus::Registry& registry,
                             const HealthChecks& health);
 
