@@ -100,17 +100,6 @@ std::optional<WorkloadId> ResolveOwnerOf(const PodSummary& pod,
   return rs->workload;
 }
 
-bool IsInjectedAnnotation(std::string_view annotation, const std::vector<InjectedEntry>& current) {
-  if (annotation.empty()) return false;
-  if (current.empty()) return true;
-  for (const auto& entry : ParseInjected(std::string(annotation))) {
-    for (const auto& want : current) {
-      if (!want.hash.empty() && entry == want) return true;
-    }
-  }
-  return false;
-}
-
 void PodIndex::Upsert(const Object& pod) {
   auto s = std::make_shared<const PodSummary>(PodSummary::Of(pod));
   std::unique_lock lock(mu_);

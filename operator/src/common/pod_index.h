@@ -89,9 +89,6 @@ struct ReplicaSetSummary {
 using ReplicaSetLookup = std::function<std::optional<ReplicaSetSummary>(const std::string& key)>;
 std::optional<WorkloadId> ResolveOwnerOf(const PodSummary& pod, const ReplicaSetLookup& replicaset);
 
-// Whether the Pod carries the sidecar of a current rendering (IsInjected on the annotation).
-bool IsInjectedAnnotation(std::string_view annotation, const std::vector<InjectedEntry>& current);
-
 class PodIndex {
  public:
   // Writer: the informer's add, update and delete (by namespace and name).

@@ -168,10 +168,13 @@ std::vector<InjectedEntry> ParseInjected(const std::string& annotation) {
 }
 
 bool IsInjected(const Object& pod, const std::vector<InjectedEntry>& current) {
-  const std::string annotation = AnnotationOf(pod, std::string(api::kAnnotationInjected));
+  return IsInjectedAnnotation(AnnotationOf(pod, std::string(api::kAnnotationInjected)), current);
+}
+
+bool IsInjectedAnnotation(std::string_view annotation, const std::vector<InjectedEntry>& current) {
   if (annotation.empty()) return false;
   if (current.empty()) return true;
-  for (const auto& entry : ParseInjected(annotation)) {
+  for (const auto& entry : ParseInjected(std::string(annotation))) {
     for (const auto& want : current) {
       if (!want.hash.empty() && entry == want) return true;
     }

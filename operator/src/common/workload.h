@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "limen/kube/client.h"
@@ -81,5 +82,7 @@ std::vector<InjectedEntry> ParseInjected(const std::string& annotation);
 // ResiliencePolicies selecting the workload with their current rendered hash; when it is
 // empty (only ObservabilityPolicies select the workload), any injected annotation counts.
 bool IsInjected(const Object& pod, const std::vector<InjectedEntry>& current);
+// The same on the value of the pod's limen.dev/injected annotation ("" when absent).
+bool IsInjectedAnnotation(std::string_view annotation, const std::vector<InjectedEntry>& current);
 
 }  // namespace limen::op
