@@ -68,9 +68,12 @@ void AgentServer::AddReadiness(std::string name, serving::HealthChecks::Check ch
   health_.Add(serving::HealthChecks::Kind::kReadiness, std::move(name), std::move(check));
 }
 
+void AgentServer::AppendAgentMetrics(std::string& out) const {
+  out += SerializeMetrics(RenderMetricFamilies(agent_.Snapshot()));
+}
+
 std::string AgentServer::RenderMetrics() const {
-  return serving::RenderMetrics(*registry_) +
-         SerializeMetrics(RenderMetricFamilies(agent_.Snapshot()));
+  return serving::RenderMetrics(*registry_, [this](std::string& out) { AppendAgentMetrics(out); });
 }
 
 Status AgentServer::Start(const std::string& address) {
@@ -79,12 +82,8 @@ Status AgentServer::Start(const std::string& address) {
   opts.host = hp.first;
   opts.port = hp.second;
   server_ = std::make_unique<serving::HttpServer>(opts);
-  serving::AddObservabilityRoutes(*server_, *registry_, health_);
-  server_->Route("GET", "/metrics", [this](const serving::Request&) {
-    serving::Response r = serving::Response::Text(200, RenderMetrics());
-    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    return r;
-  });
+  serving::AddObservabilityRoutes(*server_, *registry_, health_,
+                                  [this](std::string& out) { AppendAgentMetrics(out); });
   if (Status s = server_->Start(); !s.ok()) {
     server_.reset();
     return s;

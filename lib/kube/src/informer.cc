@@ -48,6 +48,11 @@ ObjectPtr Informer::Prepare(Object obj) const {
   return std::make_shared<const Object>(std::move(obj));
 }
 
+ObjectPtr Informer::Retained(const ObjectPtr& obj) const {
+  if (!options_.retain) return obj;
+  return std::make_shared<const Object>(options_.retain(*obj));
+}
+
 void Informer::Handle(WatcherEvent&& ev) {
   using T = WatcherEvent::Type;
   switch (ev.type) {
@@ -63,7 +68,7 @@ void Informer::Handle(WatcherEvent&& ev) {
       std::string key = ObjectKey(ev.object);
       if (key.empty()) return;
       ObjectPtr obj = Prepare(std::move(ev.object));
-      ObjectPtr old = store_.Upsert(key, obj);
+      ObjectPtr old = store_.Upsert(key, Retained(obj));
       for (auto& h : handlers_) old ? h->OnUpdate(old, obj) : h->OnAdd(obj, false);
       return;
     }
@@ -83,8 +88,16 @@ void Informer::FinishRelist() {
   Store::Items fresh = std::move(*relist_);
   relist_.reset();
   const bool initial = !synced_.load();
-  // A copy of the map of pointers (not of objects): the handlers below need `fresh`.
-  Store::Items old = store_.Replace(fresh);
+  // The store gets a copy of the map of pointers (not of objects), or of what it retains: the
+  // handlers below need `fresh`.
+  Store::Items kept;
+  if (options_.retain) {
+    kept.reserve(fresh.size());
+    for (const auto& [key, obj] : fresh) kept.emplace(key, Retained(obj));
+  } else {
+    kept = fresh;
+  }
+  Store::Items old = store_.Replace(std::move(kept));
   for (const auto& [key, obj] : fresh) {
     auto it = old.find(key);
     if (it == old.end()) {

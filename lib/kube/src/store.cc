@@ -127,9 +127,9 @@ size_t Store::Size() const {
   return items_.size();
 }
 
-void Store::IndexLocked(Indexes& indexes, const std::string& key, const Object& obj) const {
+void Store::IndexLocked(Indexes& indexes, std::string_view stored_key, const Object& obj) const {
   for (const auto& [name, fn] : indexers_) {
-    for (auto& value : fn(obj)) indexes[name][value].insert(key);
+    for (auto& value : fn(obj)) indexes[name][value].insert(stored_key);
   }
 }
 
@@ -151,12 +151,12 @@ void Store::UnindexLocked(Indexes& indexes, const std::string& key, const Object
 // NOLINTNEXTLINE(performance-unnecessary-value-param): the interface hands over ownership
 ObjectPtr Store::Upsert(const std::string& key, ObjectPtr obj) {
   Slot fresh = Pack(obj);
-  auto it = items_.find(key);
-  ObjectPtr old = it == items_.end() ? nullptr : Unpack(it->second);
+  auto found = items_.find(key);
+  ObjectPtr old = found == items_.end() ? nullptr : Unpack(found->second);
   std::unique_lock lock(mu_);
   if (old) UnindexLocked(indexes_, key, *old);
-  IndexLocked(indexes_, key, *obj);
-  items_[key] = std::move(fresh);
+  auto it = items_.insert_or_assign(key, std::move(fresh)).first;
+  IndexLocked(indexes_, it->first, *obj);
   return old;
 }
 
@@ -165,8 +165,8 @@ ObjectPtr Store::Remove(const std::string& key) {
   if (it == items_.end()) return nullptr;
   ObjectPtr old = Unpack(it->second);
   std::unique_lock lock(mu_);
+  UnindexLocked(indexes_, key, *old);  // first: the index views the key erase frees
   items_.erase(it);
-  UnindexLocked(indexes_, key, *old);
   return old;
 }
 
@@ -176,8 +176,9 @@ Store::Items Store::Replace(Items items) {
   Slots slots;
   slots.reserve(items.size());
   for (auto& [key, obj] : items) {
-    IndexLocked(indexes, key, *obj);
-    slots.emplace(key, Pack(std::move(obj)));
+    auto it = slots.try_emplace(key).first;
+    IndexLocked(indexes, it->first, *obj);
+    it->second = Pack(std::move(obj));
   }
   items.clear();
   {

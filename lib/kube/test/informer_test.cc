@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "fake_client.h"
@@ -100,6 +101,62 @@ TEST_F(InformerHandleTest, TransformAppliesBeforeStoring) {
   o["metadata"]["managedFields"] = Object::array({{{"manager", "kubectl"}}});
   Relist({o});
   EXPECT_FALSE(informer_.store().Get("ns/a")->at("metadata").contains("managedFields"));
+}
+
+// The store keeps what `retain` leaves; handlers get the whole object as the new state and
+// the retained one as the old state and in tombstones.
+TEST(InformerRetainTest, StoreKeepsTheRetainedFormHandlersTheWholeObject) {
+  FakeClient client;
+  InformerOptions o;
+  o.compact = true;
+  o.retain = [](const Object& obj) {
+    Object meta = obj.at("metadata");
+    meta.erase("labels");
+    return Object{{"metadata", std::move(meta)}};
+  };
+  Informer informer(client, resources::kConfigMaps, std::move(o));
+  std::vector<std::string> seen;  // "event key labels-of-each-object-handed-over"
+  auto labels = [](const ObjectPtr& obj) {
+    return obj->at("metadata").contains("labels") ? std::string("labels") : std::string("bare");
+  };
+  auto h = std::make_shared<ResourceEventHandlerFuncs>();
+  h->add = [&](const ObjectPtr& obj, bool) { seen.push_back("add " + labels(obj)); };
+  h->update = [&](const ObjectPtr& old, const ObjectPtr& now) {
+    seen.push_back("update " + labels(old) + "->" + labels(now));
+  };
+  h->del = [&](const DeletedObject& d) {
+    const bool tombstone = std::holds_alternative<DeletedFinalStateUnknown>(d);
+    seen.push_back((tombstone ? "tombstone " : "delete ") + labels(LastKnown(d)));
+  };
+  informer.AddEventHandler(h);
+  auto labelled = [](const std::string& name, const std::string& rv) {
+    Object obj = MakeObject("ns", name, rv);
+    obj["metadata"]["labels"] = {{"app", "web"}};
+    obj["data"] = {{"k", "v"}};
+    return obj;
+  };
+
+  informer.Handle(Ev(Type::kInit));
+  informer.Handle(Ev(Type::kInitApply, labelled("a", "1")));
+  informer.Handle(Ev(Type::kInitApply, labelled("b", "1")));
+  informer.Handle(Ev(Type::kInitDone));
+  EXPECT_EQ(*informer.store().Get("ns/a"),
+            (Object{{"metadata", {{"name", "a"}, {"namespace", "ns"}, {"resourceVersion", "1"}}}}));
+  std::vector<std::string> in_ns = informer.store().IndexKeys(kNamespaceIndex, "ns");
+  std::sort(in_ns.begin(), in_ns.end());
+  EXPECT_EQ(in_ns, (std::vector<std::string>{"ns/a", "ns/b"}));
+  informer.Handle(Ev(Type::kApply, labelled("a", "2")));
+  EXPECT_EQ(ObjectResourceVersion(*informer.store().Get("ns/a")), "2");
+  informer.Handle(Ev(Type::kDelete, labelled("a", "3")));
+  // A relist that changes b and misses nothing else of the store but a vanished c.
+  informer.Handle(Ev(Type::kApply, labelled("c", "4")));
+  informer.Handle(Ev(Type::kInit));
+  informer.Handle(Ev(Type::kInitApply, labelled("b", "5")));
+  informer.Handle(Ev(Type::kInitDone));
+  EXPECT_EQ(seen, (std::vector<std::string>{"add labels", "add labels", "update bare->labels",
+                                            "delete labels", "add labels", "update bare->labels",
+                                            "tombstone bare"}));
+  EXPECT_EQ(informer.store().ListKeys(), std::vector<std::string>{"ns/b"});
 }
 
 TEST(InformerRunTest, ConvergesWithClientThroughListAndWatch) {

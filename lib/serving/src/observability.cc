@@ -2,21 +2,86 @@
 
 #include <malloc.h>
 
+#include <charconv>
+#include <cmath>
 #include <string>
 #include <utility>
 
 #include <prometheus/text_serializer.h>
 
 namespace limen::serving {
+namespace {
 
-std::string RenderMetrics(prometheus::Registry& registry) {
-  return prometheus::TextSerializer().Serialize(registry.Collect());
+// Label values escape backslash, double quote and newline; help text backslash and newline.
+void AppendEscaped(std::string& out, std::string_view s, bool quote) {
+  for (char c : s) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (quote && c == '"') {
+      out += "\\\"";
+    } else {
+      out += c;
+    }
+  }
+}
+
+void AppendValue(std::string& out, double v) {
+  if (std::isnan(v)) {
+    out += "NaN";
+  } else if (std::isinf(v)) {
+    out += v > 0 ? "+Inf" : "-Inf";
+  } else {
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, ec == std::errc() ? end : buf);
+  }
+}
+
+}  // namespace
+
+void TextExposition::Family(std::string_view name, std::string_view help, std::string_view type) {
+  out_ += "# HELP ";
+  out_ += name;
+  out_ += ' ';
+  AppendEscaped(out_, help, false);
+  out_ += "\n# TYPE ";
+  out_ += name;
+  out_ += ' ';
+  out_ += type;
+  out_ += '\n';
+}
+
+void TextExposition::Sample(std::string_view name, Labels labels, double value) {
+  out_ += name;
+  if (labels.size() > 0) {
+    char sep = '{';
+    for (const auto& [label, v] : labels) {
+      out_ += sep;
+      out_ += label;
+      out_ += "=\"";
+      AppendEscaped(out_, v, true);
+      out_ += '"';
+      sep = ',';
+    }
+    out_ += '}';
+  }
+  out_ += ' ';
+  AppendValue(out_, value);
+  out_ += '\n';
+}
+
+std::string RenderMetrics(prometheus::Registry& registry, const AppendMetrics& more) {
+  std::string out = prometheus::TextSerializer().Serialize(registry.Collect());
+  if (more) more(out);
+  return out;
 }
 
 void AddObservabilityRoutes(HttpServer& server, prometheus::Registry& registry,
-                            const HealthChecks& health) {
-  server.Route("GET", "/metrics", [&registry](const Request&) {
-    std::string body = RenderMetrics(registry);
+                            const HealthChecks& health, AppendMetrics more) {
+  server.Route("GET", "/metrics", [&registry, more = std::move(more)](const Request&) {
+    std::string body = RenderMetrics(registry, more);
     // prometheus-cpp builds every series before serializing (≈ 5 MB of small objects for
     // limen-operator's ≈ 11,000 at 1,000 workloads), on a connection's thread: spread over
     // free pages of the heap, they fault them back in, and malloc keeps them afterwards

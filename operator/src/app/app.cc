@@ -107,11 +107,9 @@ struct LiveState {
 // /metrics, /healthz, /readyz and the dashboard (on every replica, from this process's caches
 // only: no apiserver call). Until the informers exist /readyz says so, and the dashboard
 // shows empty, unsynced caches.
-StatusOr<std::unique_ptr<serving::HttpServer>> StartServing(const OperatorConfig& config,
-                                                            const std::string& identity,
-                                                            prometheus::Registry& registry,
-                                                            serving::HealthChecks& health,
-                                                            LiveState& live) {
+StatusOr<std::unique_ptr<serving::HttpServer>> StartServing(
+    const OperatorConfig& config, const std::string& identity, prometheus::Registry& registry,
+    serving::HealthChecks& health, const iwl::WorkloadMetrics& workloads, LiveState& live) {
   health.Add(serving::HealthChecks::Kind::kLiveness, "ping", [] { return Status::Ok(); });
   health.Add(serving::HealthChecks::Kind::kReadiness, "informers-synced", [&live] {
     const Informers* informers = live.informers.load();
@@ -124,7 +122,8 @@ StatusOr<std::unique_ptr<serving::HttpServer>> StartServing(const OperatorConfig
   options.host = addr->host;
   options.port = addr->port;
   auto server = std::make_unique<serving::HttpServer>(options);
-  serving::AddObservabilityRoutes(*server, registry, health);
+  serving::AddObservabilityRoutes(*server, registry, health,
+                                  [&workloads](std::string& out) { workloads.AppendText(out); });
   dashboard::AddDashboardRoutes(*server, [&live, &config, identity] {
     Informers* informers = live.informers.load();
     const dashboard::OperatorInfo info{identity, live.leading.load(),
@@ -159,7 +158,8 @@ int RunOperator(const OperatorConfig& config) {
   auto registry = std::make_shared<prometheus::Registry>();
   serving::HealthChecks health;
   LiveState live;
-  auto server = StartServing(config, identity, *registry, health, live);
+  iwl::WorkloadMetrics workload_metrics(kube::RealClock::Instance());
+  auto server = StartServing(config, identity, *registry, health, workload_metrics, live);
   if (!server.ok()) {
     spdlog::error("serving on {}: {}", config.metrics_addr, server.status().ToString());
     return 1;
@@ -201,7 +201,6 @@ int RunOperator(const OperatorConfig& config) {
   // Reconcilers and controllers; their queues fill from the informers at once, the workers
   // start only on the leader.
   const Caches caches = informers.caches();
-  iwl::WorkloadMetrics workload_metrics(*registry);
   iwl::Options iwl_options;
   iwl_options.field_manager = config.field_manager;
   iwl_options.report_interval = config.report_interval;
@@ -250,16 +249,12 @@ int RunOperator(const OperatorConfig& config) {
     ReleaseHeapWhenQuiet([&latch](std::chrono::milliseconds d) { return latch.WaitFor(d); });
   });
 
-  std::thread metrics_refresh;
   auto start_controllers = [&] {
     leading = true;
     iwl_controller->Start();
     obs_controller->Start();
     wasm_controller->Start();
     policy_controller->Start();
-    metrics_refresh = std::thread([&] {
-      while (!latch.WaitFor(1s)) workload_metrics.Refresh(std::chrono::system_clock::now());
-    });
     spdlog::info("leading: controllers started");
   };
 
@@ -308,7 +303,6 @@ int RunOperator(const OperatorConfig& config) {
     elector->Stop();  // releases the Lease if we hold it
     election.join();
   }
-  if (metrics_refresh.joinable()) metrics_refresh.join();
   heap_release.join();
   spdlog::info("flushing events");
   events.Shutdown();

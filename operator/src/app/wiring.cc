@@ -24,6 +24,7 @@ struct Spec {
   // Every cache read many objects at a time has a typed index beside it (PodIndex,
   // ReplicaSetIndex, NodeReports) so that the reads that scan decode nothing.
   bool compact = false;
+  kube::Transform retain = nullptr;  // InformerOptions::retain
 };
 
 std::unique_ptr<Informer> Make(kube::Client& client, const kube::Resource& r, const std::string& ns,
@@ -36,6 +37,7 @@ std::unique_ptr<Informer> Make(kube::Client& client, const kube::Resource& r, co
   o.watcher.label_selector = std::move(spec.label_selector);
   o.watcher.page_size = spec.page_size;
   o.compact = spec.compact;
+  o.retain = std::move(spec.retain);
   return std::make_unique<Informer>(client, r, std::move(o));
 }
 
@@ -85,6 +87,21 @@ std::shared_ptr<kube::ResourceEventHandlerFuncs> Keep(std::shared_ptr<Index> ind
   return h;
 }
 
+// Keeps the PodIndex from the Pod informer's events (whose old states are only what the store
+// retains) and reports each change with the summaries before and after.
+std::shared_ptr<kube::ResourceEventHandlerFuncs> KeepPods(
+    std::shared_ptr<PodIndex> index, std::function<void(const PodChange&)> changed) {
+  auto h = std::make_shared<kube::ResourceEventHandlerFuncs>();
+  h->add = [index, changed](const ObjectPtr& o, bool) { changed(index->Upsert(*o)); };
+  h->update = [index, changed](const ObjectPtr&, const ObjectPtr& n) {
+    changed(index->Upsert(*n));
+  };
+  h->del = [index, changed](const DeletedObject& d) {
+    if (const ObjectPtr& last = kube::LastKnown(d)) changed(index->Remove(*last));
+  };
+  return h;
+}
+
 // NodeReports' writer calls are Put and Forget(node).
 struct NodeReportsWriter {
   std::shared_ptr<NodeReports> reports;
@@ -96,17 +113,22 @@ struct NodeReportsWriter {
 
 Informers::Informers(kube::Client& client, const std::string& ns) {
   namespace r = kube::resources;
-  // Pods, ReplicaSets and NodeProbeStates are compact too: what the namespace-wide scans and
-  // the per-Pod measurement lookups read comes from PodIndex, ReplicaSetIndex and NodeReports,
-  // kept by the handlers registered below (before Wire's), so they never decode a Pod.
+  // Pods are read from the PodIndex only, which the handler below keeps from each projected Pod
+  // (and tells Wire's handler what changed): the informer's own store keeps just the keys and
+  // resourceVersions it needs for its relists. ReplicaSets and NodeProbeStates are compact:
+  // what the namespace-wide scans and the per-Pod measurement lookups read of them comes from
+  // ReplicaSetIndex and NodeReports, kept by handlers registered before Wire's.
   pods_ =
-      Make(client, r::kPods, ns, {.transform = ProjectPod, .fields = PodFields(), .compact = true});
+      Make(client, r::kPods, ns,
+           {.transform = ProjectPod, .fields = PodFields(), .compact = true, .retain = RetainKey});
   replicasets_ = Make(client, r::kReplicaSets, ns,
                       {.transform = ProjectOwner,
                        .fields = OwnerFields(),
                        .indexers = {{kIndexControllerUid, IndexByControllerUid}},
                        .compact = true});
-  pods_->AddEventHandler(Keep(pod_index_));
+  pods_->AddEventHandler(KeepPods(pod_index_, [this](const PodChange& change) {
+    if (pod_changed_ && change.Changed()) pod_changed_(change);
+  }));
   replicasets_->AddEventHandler(Keep(replicaset_index_));
   const Spec workload = {.transform = ProjectOwner, .fields = OwnerFields(), .compact = true};
   deployments_ = Make(client, r::kDeployments, ns, workload);
@@ -148,17 +170,11 @@ Informers::Informers(kube::Client& client, const std::string& ns) {
 }
 
 Caches Informers::caches() const {
-  return Caches{pods_->store(),
-                replicasets_->store(),
-                deployments_->store(),
-                statefulsets_->store(),
-                daemonsets_->store(),
-                obspols_->store(),
-                respols_->store(),
-                iwls_->store(),
-                nps_->store(),
-                node_reports_,
-                pod_index_,
+  return Caches{replicasets_->store(),  deployments_->store(),
+                statefulsets_->store(), daemonsets_->store(),
+                obspols_->store(),      respols_->store(),
+                iwls_->store(),         nps_->store(),
+                node_reports_,          pod_index_,
                 replicaset_index_};
 }
 
@@ -191,11 +207,15 @@ void Wire(Informers& in, const Controllers& controllers) {
   auto res_of_ns = [c, res_c](const std::string& ns) {
     if (res_c) EnqueueAll(res_c, c.resilience_policies.IndexKeys(kube::kNamespaceIndex, ns));
   };
-  in.pods_->AddEventHandler(OnAny([c, iwl_c, obs_c, res_of_ns](const Object& pod) {
-    EnqueueAll(iwl_c, iwl::KeysForPod(c, pod));
-    EnqueueAll(obs_c, obspol::KeysForNamespace(c, NamespaceOf(pod)));
-    res_of_ns(NamespaceOf(pod));
-  }));
+  in.pod_changed_ = [c, iwl_c, obs_c, res_of_ns](const PodChange& change) {
+    for (const PodSummaryPtr& pod : {change.before, change.after}) {
+      if (!pod) continue;
+      const std::string ns(pod->ns());
+      EnqueueAll(iwl_c, iwl::KeysForPod(c, *pod));
+      EnqueueAll(obs_c, obspol::KeysForNamespace(c, ns));
+      res_of_ns(ns);
+    }
+  };
   in.replicasets_->AddEventHandler(OnAny([c, iwl_c, obs_c, res_of_ns](const Object& rs) {
     EnqueueAll(iwl_c, iwl::KeysForReplicaSet(rs));
     // Pods that could not be resolved before the ReplicaSet arrived count now.

@@ -8,7 +8,8 @@
 // indexes of common/workload.h; the WasmFilter store also wasmfilter::FilterIndexers().
 //
 // Fan-out (Wire): which controller keys each event enqueues —
-//   Pod               its workload (InstrumentedWorkload); the policies of its namespace
+//   Pod               its workload (InstrumentedWorkload); the policies of its namespace —
+//                     for its PodIndex summary before and after the event
 //   ReplicaSet        its workload
 //   Deployment/StatefulSet/DaemonSet  its own InstrumentedWorkload key
 //   ObservabilityPolicy  itself; on add/delete/spec change every workload of its namespace
@@ -19,7 +20,8 @@
 //                        on delete its decoded entry in NodeReports is dropped
 //   Pod, ReplicaSet      also the ResiliencePolicies of their namespace (matchedWorkloads,
 //                        injectedPods)
-// Updates that change nothing in the projection (only resourceVersion) are dropped. The
+// Updates that change nothing in the projection (only resourceVersion), or for a Pod nothing in
+// its summary, are dropped. The
 // WasmFilter and ResiliencePolicy controllers add their own handlers when they are created
 // (WasmFilter, source ConfigMap → filter; policy, WasmFilter, owned ConfigMap → policy).
 //
@@ -27,6 +29,7 @@
 // HasSynced() that returns true also returns the free heap of the initial lists to the system.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -77,6 +80,8 @@ class Informers {
   const std::shared_ptr<NodeReports> node_reports_ = std::make_shared<NodeReports>();
   const std::shared_ptr<PodIndex> pod_index_ = std::make_shared<PodIndex>();
   const std::shared_ptr<ReplicaSetIndex> replicaset_index_ = std::make_shared<ReplicaSetIndex>();
+  // Wire's handler of Pod changes (set before Run; called on the Pod informer's thread).
+  std::function<void(const PodChange&)> pod_changed_;
 };
 
 // Connects the informer events of the fan-out table above to the controllers.

@@ -23,22 +23,32 @@ std::string MetaString(const Object& obj, const char* key) {
 std::string NameOf(const Object& obj) { return MetaString(obj, "name"); }
 std::string NamespaceOf(const Object& obj) { return MetaString(obj, "namespace"); }
 std::string UidOf(const Object& obj) { return MetaString(obj, "uid"); }
+bool BeingDeleted(const Object& obj) {
+  auto meta = obj.find("metadata");
+  if (meta == obj.end() || !meta->is_object()) return false;
+  auto ts = meta->find("deletionTimestamp");
+  return ts != meta->end() && !ts->is_null();
+}
 std::string NodeOf(const Object& pod) {
   auto nodes = IndexByNode(pod);
   return nodes.empty() ? "" : nodes.front();
 }
 
-ObjectPtr FindWorkload(const Caches& c, const WorkloadId& id) {
+std::optional<FoundWorkload> FindWorkload(const Caches& c, const WorkloadId& id) {
+  if (id.kind == "Pod") {
+    const PodSummaryPtr pod = c.pod_index->Get(id.ns, id.name);
+    if (!pod || (!id.uid.empty() && pod->uid() != id.uid)) return std::nullopt;
+    return FoundWorkload{std::string(pod->uid()), pod->being_deleted()};
+  }
   const kube::Store* store = id.kind == "Deployment"    ? &c.deployments
                              : id.kind == "StatefulSet" ? &c.statefulsets
                              : id.kind == "DaemonSet"   ? &c.daemonsets
                              : id.kind == "ReplicaSet"  ? &c.replicasets
-                             : id.kind == "Pod"         ? &c.pods
                                                         : nullptr;
-  if (!store) return nullptr;
+  if (!store) return std::nullopt;
   ObjectPtr obj = store->Get(id.ns + "/" + id.name);
-  if (!obj || (!id.uid.empty() && UidOf(*obj) != id.uid)) return nullptr;
-  return obj;
+  if (!obj || (!id.uid.empty() && UidOf(*obj) != id.uid)) return std::nullopt;
+  return FoundWorkload{UidOf(*obj), BeingDeleted(*obj)};
 }
 
 std::optional<WorkloadId> OwnerOf(const Caches& c, const PodSummary& pod) {

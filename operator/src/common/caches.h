@@ -85,7 +85,8 @@ class NodeReports {
 };
 
 struct Caches {
-  const kube::Store& pods;
+  // No Pod store: Pods are read from pod_index (the Pod informer's store keeps only keys and
+  // resourceVersions, app/wiring.cc).
   const kube::Store& replicasets;
   const kube::Store& deployments;
   const kube::Store& statefulsets;
@@ -101,8 +102,14 @@ struct Caches {
   std::shared_ptr<const ReplicaSetIndex> replicaset_index = std::make_shared<ReplicaSetIndex>();
 };
 
-// The workload object of an id (by namespace/name, checking the uid when the id has one).
-ObjectPtr FindWorkload(const Caches& c, const WorkloadId& id);
+// A workload as a reconcile reads it.
+struct FoundWorkload {
+  std::string uid;
+  bool being_deleted = false;  // metadata.deletionTimestamp is set
+};
+// The workload of an id (by namespace/name, checking the uid when the id has one): from its
+// kind's store, or for a bare Pod from the PodIndex.
+std::optional<FoundWorkload> FindWorkload(const Caches& c, const WorkloadId& id);
 // Resolves a Pod's workload with the ReplicaSet index.
 std::optional<WorkloadId> OwnerOf(const Caches& c, const PodSummary& pod);
 std::optional<WorkloadId> OwnerOf(const Caches& c, const Object& pod);
@@ -152,6 +159,7 @@ std::optional<PodReport> ReportIn(const NodeReport* report, const PodSummary& po
 std::string NameOf(const Object& obj);
 std::string NamespaceOf(const Object& obj);
 std::string UidOf(const Object& obj);
+bool BeingDeleted(const Object& obj);  // metadata.deletionTimestamp is set
 std::string NodeOf(const Object& pod);
 
 }  // namespace limen::op

@@ -1,6 +1,8 @@
 #include "common/pod_index.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <mutex>
 
 #include "limen/api/well_known.h"
@@ -30,6 +32,46 @@ const Object* ControllerRefOf(const Object* meta) {
   return nullptr;
 }
 
+// Strings that repeat across Pods (label keys, namespaces, owner apiVersions and kinds), kept
+// once for the process. Entries never move or go away; at most kChunks × kChunkSize strings of
+// at most kMaxLength bytes are kept (beyond, a summary holds the string itself), so a stream of
+// distinct label keys cannot grow the table without bound.
+//
+// Thread-safety: Intern from any thread (a mutex). Get needs no lock: an id is read only from a
+// summary, which was built after the id was written, and reached its reader through a lock
+// (PodIndex's, or Intern's own) — as compact::KeyTable in lib/kube.
+class SharedStrings {
+ public:
+  static constexpr size_t kChunkSize = 256, kChunks = 16, kMaxLength = 96;
+
+  static SharedStrings& Instance() {
+    static SharedStrings* table = new SharedStrings();  // never destroyed: summaries may outlive
+    return *table;
+  }
+  std::optional<uint16_t> Intern(std::string_view s) {
+    if (s.size() > kMaxLength) return std::nullopt;
+    std::lock_guard lock(mu_);
+    if (auto it = ids_.find(s); it != ids_.end()) return it->second;
+    if (size_ == kChunkSize * kChunks) return std::nullopt;
+    auto& chunk = chunks_[size_ / kChunkSize];
+    if (!chunk) chunk = std::make_unique<std::string[]>(kChunkSize);
+    std::string& slot = chunk[size_ % kChunkSize];
+    slot = s;
+    const auto id = static_cast<uint16_t>(size_++);
+    ids_.emplace(slot, id);
+    return id;
+  }
+  std::string_view Get(uint16_t id) const { return chunks_[id / kChunkSize][id % kChunkSize]; }
+
+ private:
+  std::mutex mu_;
+  std::array<std::unique_ptr<std::string[]>, kChunks> chunks_;
+  size_t size_ = 0;                                     // guarded by mu_
+  std::unordered_map<std::string_view, uint16_t> ids_;  // guarded by mu_; views into chunks_
+};
+
+constexpr char kSharedTag = 0, kInlineTag = 1;
+
 std::string Key(std::string_view ns, std::string_view name) {
   std::string key(ns);
   key += '/';
@@ -45,13 +87,25 @@ PodSummary PodSummary::Of(const Object& pod) {
   const Object* annotations = meta ? Child(*meta, "annotations") : nullptr;
   const Object* ctrl = ControllerRefOf(meta);
   const Object* spec = Child(pod, "spec");
-  auto add = [&s](std::string_view v) {
-    s.chars_.append(v);
-    s.ends_.push_back(static_cast<uint32_t>(s.chars_.size()));
-  };
   const Object* labels = meta ? Child(*meta, "labels") : nullptr;
   const size_t label_count = labels && labels->is_object() ? labels->size() : 0;
-  s.ends_.reserve(kFixedFields + 2 * label_count);
+  std::string bytes;
+  std::vector<uint32_t> ends;
+  ends.reserve(kFixedFields + 2 * label_count);
+  auto add = [&](std::string_view v) {
+    if (Shareable(static_cast<uint32_t>(ends.size()))) {
+      if (const std::optional<uint16_t> id = SharedStrings::Instance().Intern(v)) {
+        bytes += kSharedTag;
+        bytes.append(reinterpret_cast<const char*>(&*id), sizeof *id);
+      } else {
+        bytes += kInlineTag;
+        bytes.append(v);
+      }
+    } else {
+      bytes.append(v);
+    }
+    ends.push_back(static_cast<uint32_t>(bytes.size()));
+  };
   add(StringOr(meta, "namespace"));
   add(StringOr(meta, "name"));
   add(StringOr(meta, "uid"));
@@ -68,16 +122,36 @@ PodSummary PodSummary::Of(const Object& pod) {
       add(v.get_ref<const std::string&>());
     }
   }
-  s.chars_.shrink_to_fit();
-  s.ends_.shrink_to_fit();
+  s.fields_ = static_cast<uint32_t>(ends.size());
+  s.data_.reserve(ends.size() * sizeof(uint32_t) + bytes.size());
+  s.data_.append(reinterpret_cast<const char*>(ends.data()), ends.size() * sizeof(uint32_t));
+  s.data_.append(bytes);
   s.has_controller_ = ctrl != nullptr;
   s.active_ = IsActivePod(pod);
+  const Object* deleting = meta ? Child(*meta, "deletionTimestamp") : nullptr;
+  s.being_deleted_ = deleting && !deleting->is_null();
   return s;
+}
+
+std::string_view PodSummary::Stored(uint32_t i) const {
+  uint32_t begin = 0, end = 0;
+  std::memcpy(&end, data_.data() + i * sizeof end, sizeof end);
+  if (i > 0) std::memcpy(&begin, data_.data() + (i - 1) * sizeof begin, sizeof begin);
+  return std::string_view(data_).substr(fields_ * sizeof(uint32_t) + begin, end - begin);
+}
+
+std::string_view PodSummary::Field(uint32_t i) const {
+  const std::string_view stored = Stored(i);
+  if (!Shareable(i)) return stored;
+  if (stored[0] == kInlineTag) return stored.substr(1);
+  uint16_t id = 0;
+  std::memcpy(&id, stored.data() + 1, sizeof id);
+  return SharedStrings::Instance().Get(id);
 }
 
 api::Labels PodSummary::Labels() const {
   api::Labels out;
-  for (uint32_t i = kFixedFields; i + 1 < ends_.size(); i += 2) {
+  for (uint32_t i = kFixedFields; i + 1 < fields_; i += 2) {
     out.emplace_hint(out.end(), Field(i), Field(i + 1));  // stored in the DOM's sorted order
   }
   return out;
@@ -100,27 +174,29 @@ std::optional<WorkloadId> ResolveOwnerOf(const PodSummary& pod,
   return rs->workload;
 }
 
-void PodIndex::Upsert(const Object& pod) {
+PodChange PodIndex::Upsert(const Object& pod) {
   auto s = std::make_shared<const PodSummary>(PodSummary::Of(pod));
   std::unique_lock lock(mu_);
-  RemoveLocked(std::string(s->ns()), s->name());
+  PodChange change{RemoveLocked(std::string(s->ns()), s->name()), s};
   by_ns_[std::string(s->ns())].emplace(s->name(), s);
   if (s->has_controller()) by_controller_[std::string(s->controller_uid())].push_back(s);
   if (!s->uid().empty()) by_uid_[s->uid()] = s;
+  return change;
 }
 
-void PodIndex::Remove(const Object& pod) {
-  const PodSummary s = PodSummary::Of(pod);
+PodChange PodIndex::Remove(const Object& pod) {
+  const Object* meta = Child(pod, "metadata");
+  const std::string ns(StringOr(meta, "namespace"));
   std::unique_lock lock(mu_);
-  RemoveLocked(std::string(s.ns()), s.name());
+  return {RemoveLocked(ns, StringOr(meta, "name")), nullptr};
 }
 
-void PodIndex::RemoveLocked(const std::string& ns, std::string_view name) {
+PodSummaryPtr PodIndex::RemoveLocked(const std::string& ns, std::string_view name) {
   auto in_ns = by_ns_.find(ns);
-  if (in_ns == by_ns_.end()) return;
+  if (in_ns == by_ns_.end()) return nullptr;
   auto it = in_ns->second.find(name);
-  if (it == in_ns->second.end()) return;
-  const PodSummaryPtr old = it->second;  // keeps the viewed buffers alive until the end
+  if (it == in_ns->second.end()) return nullptr;
+  PodSummaryPtr old = it->second;  // keeps the viewed buffers alive until the end
   in_ns->second.erase(it);
   if (in_ns->second.empty()) by_ns_.erase(in_ns);
   if (old->has_controller()) {
@@ -132,6 +208,7 @@ void PodIndex::RemoveLocked(const std::string& ns, std::string_view name) {
   }
   auto u = by_uid_.find(old->uid());
   if (u != by_uid_.end() && u->second == old) by_uid_.erase(u);
+  return old;
 }
 
 PodSummaryPtr PodIndex::Get(const std::string& ns, const std::string& name) const {

@@ -30,7 +30,9 @@
 
 namespace limen::op {
 
-// One Pod as the scans read it. Immutable; every string lives in one buffer.
+// One Pod as the scans read it. Immutable; its strings live in one buffer, where the strings
+// many Pods repeat — label keys, the namespace, the controller's apiVersion and kind — are
+// 3-byte references to one process-wide copy (SharedStrings in pod_index.cc).
 class PodSummary {
  public:
   static PodSummary Of(const Object& pod);
@@ -43,6 +45,8 @@ class PodSummary {
   std::string_view injected() const { return Field(kInjected); }
   // IsActivePod: not Succeeded/Failed and not being deleted.
   bool active() const { return active_; }
+  // metadata.deletionTimestamp is set.
+  bool being_deleted() const { return being_deleted_; }
   // The ownerReference with controller: true, if any.
   bool has_controller() const { return has_controller_; }
   std::string_view controller_api_version() const { return Field(kCtrlApiVersion); }
@@ -51,6 +55,9 @@ class PodSummary {
   std::string_view controller_uid() const { return Field(kCtrlUid); }
   // metadata.labels (string values only, as LabelsOf).
   api::Labels Labels() const;
+
+  // Equal summaries: nothing the operator reads of the Pod changed.
+  friend bool operator==(const PodSummary&, const PodSummary&) = default;
 
  private:
   enum : uint32_t {
@@ -65,15 +72,20 @@ class PodSummary {
     kCtrlUid,
     kFixedFields
   };
-  std::string_view Field(uint32_t i) const {
-    const uint32_t begin = i == 0 ? 0 : ends_[i - 1];
-    return std::string_view(chars_).substr(begin, ends_[i] - begin);
+  // Whether field i is stored through SharedStrings when it can be (see Append).
+  static bool Shareable(uint32_t i) {
+    return i == kNs || i == kCtrlApiVersion || i == kCtrlKind ||
+           (i >= kFixedFields && (i - kFixedFields) % 2 == 0);  // a label's key
   }
+  std::string_view Stored(uint32_t i) const;  // field i's bytes as stored
+  std::string_view Field(uint32_t i) const;
 
-  // The fixed fields, then each label's key and value; ends_[i] is where field i ends.
-  std::string chars_;
-  std::vector<uint32_t> ends_;
+  // [the end of each field, uint32][the fields' bytes, one after the other]; a shareable field
+  // is a tag byte, then a 2-byte SharedStrings id or the string itself.
+  std::string data_;
+  uint32_t fields_ = 0;
   bool active_ = false;
+  bool being_deleted_ = false;
   bool has_controller_ = false;
 };
 using PodSummaryPtr = std::shared_ptr<const PodSummary>;
@@ -89,11 +101,18 @@ struct ReplicaSetSummary {
 using ReplicaSetLookup = std::function<std::optional<ReplicaSetSummary>(const std::string& key)>;
 std::optional<WorkloadId> ResolveOwnerOf(const PodSummary& pod, const ReplicaSetLookup& replicaset);
 
+// What one write did to the index: the Pod's summary before and after (nullptr: absent).
+struct PodChange {
+  PodSummaryPtr before, after;
+  // Whether anything the operator reads changed.
+  bool Changed() const { return before && after ? !(*before == *after) : before != after; }
+};
+
 class PodIndex {
  public:
   // Writer: the informer's add, update and delete (by namespace and name).
-  void Upsert(const Object& pod);
-  void Remove(const Object& pod);
+  PodChange Upsert(const Object& pod);
+  PodChange Remove(const Object& pod);
 
   // Readers.
   PodSummaryPtr Get(const std::string& ns, const std::string& name) const;
@@ -104,7 +123,7 @@ class PodIndex {
   size_t Size() const;
 
  private:
-  void RemoveLocked(const std::string& ns, std::string_view name);
+  PodSummaryPtr RemoveLocked(const std::string& ns, std::string_view name);
 
   mutable std::shared_mutex mu_;
   // namespace → name → Pod. The name keys view into their Pod's own buffer.

@@ -54,23 +54,19 @@ Object ProjectPod(Object pod) {
   }
   auto status = pod.find("status");
   if (status != pod.end() && status->is_object()) {
-    Object s = Object::object();
-    CopyIf(*status, s, "phase");
-    auto containers = status->find("containerStatuses");
-    if (containers != status->end() && containers->is_array()) {
-      Object list = Object::array();
-      for (const auto& c : *containers) {
-        if (!c.is_object()) continue;
-        Object kept = Object::object();
-        CopyIf(c, kept, "name");
-        CopyIf(c, kept, "containerID");
-        list.push_back(std::move(kept));
-      }
-      s["containerStatuses"] = std::move(list);
-    }
-    if (!s.empty()) out["status"] = std::move(s);
+    auto phase = status->find("phase");
+    if (phase != status->end() && !phase->is_null()) out["status"]["phase"] = *phase;
   }
   return out;
+}
+
+Object RetainKey(const Object& obj) {
+  Object meta = Object::object();
+  auto from = obj.find("metadata");
+  if (from != obj.end() && from->is_object()) {
+    for (const char* key : {"name", "namespace", "resourceVersion"}) CopyIf(*from, meta, key);
+  }
+  return Object{{"metadata", std::move(meta)}};
 }
 
 Object ProjectOwner(Object obj) { return Skeleton(obj); }
@@ -112,10 +108,7 @@ std::vector<kube::FieldMask::Path> With(std::vector<kube::FieldMask::Path> more)
 
 std::shared_ptr<const kube::FieldFilter> PodFields() {
   static const auto mask =
-      kube::FieldMask::Keeping(With({{"spec", "nodeName"},
-                                     {"status", "phase"},
-                                     {"status", "containerStatuses", "name"},
-                                     {"status", "containerStatuses", "containerID"}}));
+      kube::FieldMask::Keeping(With({{"spec", "nodeName"}, {"status", "phase"}}));
   return mask;
 }
 

@@ -3,11 +3,15 @@
 //
 //   ProjectPod      apiVersion, kind; metadata {name, namespace, uid, resourceVersion,
 //                   generation, labels, limen.dev/* annotations, ownerReferences,
-//                   deletionTimestamp}; spec.nodeName; status {phase,
-//                   containerStatuses[] {name, containerID}}.
+//                   deletionTimestamp}; spec.nodeName; status.phase. (The node agent, not
+//                   the operator, reads container statuses.)
 //   ProjectOwner    ReplicaSets, Deployments, StatefulSets, DaemonSets: the same metadata
 //                   and nothing of spec or status (owner resolution reads only metadata).
 //   ProjectLimen    the limen.dev kinds and owned ConfigMaps: everything but managedFields.
+//   RetainKey       what the Pod informer's store keeps of a projected Pod (InformerOptions::
+//                   retain): metadata {name, namespace, resourceVersion}. The operator reads
+//                   Pods from its PodIndex (common/pod_index.h), which the informer's
+//                   handlers keep from the whole projection.
 //   ProjectConfigMapSource  every other ConfigMap (those a WasmFilter may read its module
 //                   from): apiVersion, kind and metadata {name, namespace, uid,
 //                   resourceVersion, deletionTimestamp} — no data, no binaryData. The cache
@@ -36,6 +40,7 @@ kube::Object ProjectPod(kube::Object pod);
 kube::Object ProjectOwner(kube::Object obj);
 kube::Object ProjectLimen(kube::Object obj);
 kube::Object ProjectConfigMapSource(kube::Object obj);
+kube::Object RetainKey(const kube::Object& obj);
 
 std::shared_ptr<const kube::FieldFilter> PodFields();
 std::shared_ptr<const kube::FieldFilter> OwnerFields();

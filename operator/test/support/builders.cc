@@ -98,8 +98,8 @@ Object Nps(const std::string& node, const std::string& reported_at, std::vector<
 Stores::Stores() : replicasets({{kIndexControllerUid, IndexByControllerUid}}) {}
 
 Caches Stores::caches() const {
-  return Caches{pods,    replicasets, deployments, statefulsets, daemonsets, obspols,
-                respols, iwls,        nps,         node_reports, pod_index,  replicaset_index};
+  return Caches{replicasets, deployments, statefulsets, daemonsets, obspols,         respols,
+                iwls,        nps,         node_reports, pod_index,  replicaset_index};
 }
 
 namespace {

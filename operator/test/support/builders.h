@@ -36,7 +36,8 @@ kube::Object Nps(const std::string& node, const std::string& reported_at,
                  std::vector<PodEntry> pods, std::map<std::string, std::string> probe_states = {});
 
 // One Store per cache, with the operator's indexes, and the typed indexes beside them kept as
-// the informers' handlers keep them (app/wiring.cc).
+// the informers' handlers keep them (app/wiring.cc). `pods` is not part of caches(): the
+// operator reads Pods from pod_index; it holds the projected Pods for Remove.
 struct Stores {
   Stores();
   kube::Store pods, replicasets, deployments, statefulsets, daemonsets, obspols, respols, iwls, nps;

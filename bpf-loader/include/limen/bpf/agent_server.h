@@ -4,9 +4,8 @@
 // /metrics is the text exposition of the server's prometheus::Registry (for process-level
 // metrics registered by the binary) followed by the agent's families, which are rendered
 // from the agent's latest NodeReport at scrape time (RenderMetricFamilies): a pod that left
-// the node leaves /metrics with it, with no delta bookkeeping. That is why this class
-// re-registers GET /metrics after AddObservabilityRoutes (a Registry cannot hold a
-// computed Collectable).
+// the node leaves /metrics with it, with no delta bookkeeping (AddObservabilityRoutes appends
+// them after the registry's).
 //
 // Health: liveness "agent-loop" fails when the agent has not published a snapshot for 30 s
 // (a stuck loop); readiness "probes-loaded" is Agent::Ready() (probes loaded, first resync
@@ -49,6 +48,8 @@ class AgentServer {
   std::string RenderMetrics() const;
 
  private:
+  void AppendAgentMetrics(std::string& out) const;
+
   const Agent& agent_;
   std::shared_ptr<prometheus::Registry> registry_;
   serving::HealthChecks health_;

@@ -35,10 +35,32 @@ TEST(CachesTest, PodsOfADeploymentGoThroughItsReplicaSets) {
 TEST(CachesTest, FindWorkloadChecksTheUid) {
   testing::Stores s;
   s.Add(testing::Workload("StatefulSet", "ns", "db", "ss"));
-  EXPECT_NE(FindWorkload(s.caches(), {"ns", "StatefulSet", "db", ""}), nullptr);
-  EXPECT_NE(FindWorkload(s.caches(), {"ns", "StatefulSet", "db", "ss"}), nullptr);
-  EXPECT_EQ(FindWorkload(s.caches(), {"ns", "StatefulSet", "db", "old"}), nullptr);
-  EXPECT_EQ(FindWorkload(s.caches(), {"ns", "DaemonSet", "db", ""}), nullptr);
+  auto found = FindWorkload(s.caches(), {"ns", "StatefulSet", "db", ""});
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->uid, "ss");
+  EXPECT_FALSE(found->being_deleted);
+  EXPECT_TRUE(FindWorkload(s.caches(), {"ns", "StatefulSet", "db", "ss"}));
+  EXPECT_FALSE(FindWorkload(s.caches(), {"ns", "StatefulSet", "db", "old"}));
+  EXPECT_FALSE(FindWorkload(s.caches(), {"ns", "DaemonSet", "db", ""}));
+  EXPECT_FALSE(FindWorkload(s.caches(), {"ns", "Job", "db", ""}));
+}
+
+TEST(CachesTest, FindWorkloadReadsBarePodsFromThePodIndex) {
+  testing::Stores s;
+  kube::Object pod = testing::Pod("ns", "solo", "p1", {}, {}, "n1");
+  s.Add(pod);
+  auto found = FindWorkload(s.caches(), {"ns", "Pod", "solo", ""});
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->uid, "p1");
+  EXPECT_FALSE(found->being_deleted);
+  EXPECT_FALSE(FindWorkload(s.caches(), {"ns", "Pod", "solo", "p0"})) << "an earlier Pod's uid";
+  pod["metadata"]["deletionTimestamp"] = "2026-03-01T10:00:00Z";
+  s.Add(pod);
+  found = FindWorkload(s.caches(), {"ns", "Pod", "solo", "p1"});
+  ASSERT_TRUE(found);
+  EXPECT_TRUE(found->being_deleted);
+  s.Remove("Pod", "ns/solo");
+  EXPECT_FALSE(FindWorkload(s.caches(), {"ns", "Pod", "solo", ""}));
 }
 
 TEST(CachesTest, PoliciesAreValidOnesSortedByName) {

@@ -34,6 +34,30 @@ TEST(PodSummaryTest, KeepsWhatTheScansRead) {
   EXPECT_EQ(s.Labels(), (api::Labels{{"app", "web"}, {"tier", "front"}}));
 }
 
+// Label keys, the namespace and the owner's apiVersion and kind are shared between summaries
+// when short enough; longer ones (and anything once the shared table is full) are kept inline.
+// Either way every field reads back as it was, and equal Pods give equal summaries.
+TEST(PodSummaryTest, SharedAndInlineStringsReadBackTheSame) {
+  const std::string long_key = "example.com/" + std::string(150, 'k');
+  const std::string long_ns(120, 'n');
+  kube::Object pod = testing::Pod(long_ns, "p", "u", {{"app", "web"}, {long_key, "v"}},
+                                  Owner{"ReplicaSet", "rs", "r"}, "n1");
+  const PodSummary s = PodSummary::Of(pod);
+  EXPECT_EQ(s.ns(), long_ns);
+  EXPECT_EQ(s.controller_api_version(), "apps/v1");
+  EXPECT_EQ(s.controller_kind(), "ReplicaSet");
+  EXPECT_EQ(s.Labels(), (api::Labels{{"app", "web"}, {long_key, "v"}}));
+  EXPECT_EQ(s.Labels(), LabelsOf(pod));
+  EXPECT_TRUE(PodSummary::Of(pod) == s);
+  pod["metadata"]["labels"]["app"] = "api";
+  EXPECT_FALSE(PodSummary::Of(pod) == s);
+  // Empty strings in shareable positions (no namespace, no owner).
+  const PodSummary bare = PodSummary::Of(kube::Object{{"metadata", {{"labels", {{"", "x"}}}}}});
+  EXPECT_EQ(bare.ns(), "");
+  EXPECT_EQ(bare.controller_kind(), "");
+  EXPECT_EQ(bare.Labels(), (api::Labels{{"", "x"}}));
+}
+
 TEST(PodSummaryTest, ActiveAsIsActivePod) {
   kube::Object pod = testing::Pod("ns", "p", "u", {});
   for (const char* phase : {"Pending", "Running", "Succeeded", "Failed", "Unknown"}) {
@@ -41,8 +65,12 @@ TEST(PodSummaryTest, ActiveAsIsActivePod) {
     EXPECT_EQ(PodSummary::Of(pod).active(), IsActivePod(pod)) << phase;
   }
   pod["status"]["phase"] = "Running";
+  EXPECT_FALSE(PodSummary::Of(pod).being_deleted());
   pod["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z";
   EXPECT_FALSE(PodSummary::Of(pod).active());
+  EXPECT_TRUE(PodSummary::Of(pod).being_deleted());
+  pod["metadata"]["deletionTimestamp"] = nullptr;
+  EXPECT_FALSE(PodSummary::Of(pod).being_deleted());
 }
 
 TEST(PodSummaryTest, EmptyAndMalformedObjects) {
@@ -153,6 +181,41 @@ TEST(PodIndexTest, UpsertReplacesTheOldStateEverywhere) {
   EXPECT_TRUE(index.InNamespace("ns").empty());
   index.Remove(testing::Pod("ns", "p", "u2", {}));  // absent: nothing happens
   EXPECT_EQ(index.Size(), 0u);
+}
+
+// Each write reports the summaries before and after, and whether anything the operator reads
+// changed (what the Pod informer's handler enqueues from: its old objects are bare keys).
+TEST(PodIndexTest, WritesReportTheChange) {
+  PodIndex index;
+  const kube::Object v1 = testing::Pod("ns", "p", "u1", {{"v", "1"}}, {}, "n1");
+  PodChange c = index.Upsert(v1);
+  EXPECT_FALSE(c.before);
+  ASSERT_TRUE(c.after);
+  EXPECT_EQ(c.after->uid(), "u1");
+  EXPECT_TRUE(c.Changed());
+
+  kube::Object same = v1;
+  same["metadata"]["resourceVersion"] = "99";
+  same["status"]["podIP"] = "10.0.0.9";  // nothing the summary keeps
+  c = index.Upsert(same);
+  ASSERT_TRUE(c.before && c.after);
+  EXPECT_FALSE(c.Changed());
+
+  c = index.Upsert(testing::Pod("ns", "p", "u1", {{"v", "2"}}, {}, "n1"));
+  EXPECT_TRUE(c.Changed());
+  EXPECT_EQ(c.before->Labels().at("v"), "1");
+  EXPECT_EQ(c.after->Labels().at("v"), "2");
+
+  // Remove needs only the key: what the informer's store retains (transform.h RetainKey).
+  c = index.Remove(kube::Object{{"metadata", {{"name", "p"}, {"namespace", "ns"}}}});
+  ASSERT_TRUE(c.before);
+  EXPECT_EQ(c.before->Labels().at("v"), "2");
+  EXPECT_FALSE(c.after);
+  EXPECT_TRUE(c.Changed());
+  EXPECT_EQ(index.Size(), 0u);
+  c = index.Remove(kube::Object{{"metadata", {{"name", "p"}, {"namespace", "ns"}}}});
+  EXPECT_FALSE(c.before);
+  EXPECT_FALSE(c.Changed()) << "removing an absent Pod changes nothing";
 }
 
 TEST(ReplicaSetIndexTest, KeepsTheUidAndTheResolvedWorkload) {

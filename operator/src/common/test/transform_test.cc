@@ -24,9 +24,18 @@ TEST(ProjectPodTest, KeepsOnlyWhatLimenReads) {
       "annotations": {"limen.dev/injected": "r@h"},
       "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "x", "controller": true}]},
     "spec": {"nodeName": "n1"},
-    "status": {"phase": "Running", "containerStatuses": [{"name": "app", "containerID": "containerd://abc"}]}
+    "status": {"phase": "Running"}
   })");
   EXPECT_EQ(ProjectPod(pod), want);
+}
+
+TEST(RetainKeyTest, KeepsWhatTheInformerNeedsOfAStoredPod) {
+  const kube::Object projected = kube::Object::parse(R"({"apiVersion": "v1", "kind": "Pod",
+    "metadata": {"name": "p", "namespace": "ns", "uid": "u", "resourceVersion": "7",
+      "labels": {"app": "web"}}, "spec": {"nodeName": "n1"}})");
+  EXPECT_EQ(RetainKey(projected), kube::Object::parse(R"({"metadata":
+    {"name": "p", "namespace": "ns", "resourceVersion": "7"}})"));
+  EXPECT_EQ(RetainKey(kube::Object::array()), kube::Object::parse(R"({"metadata": {}})"));
 }
 
 TEST(ProjectPodTest, ToleratesMissingAndMistypedFields) {

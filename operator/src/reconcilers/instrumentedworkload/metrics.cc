@@ -1,16 +1,16 @@
 #include "reconcilers/instrumentedworkload/metrics.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "limen/api/well_known.h"
+#include "limen/serving/observability.h"
 
 namespace limen::op::iwl {
 namespace {
 
-prometheus::Family<prometheus::Gauge>& Gauge(prometheus::Registry& r, const char* name,
-                                             const char* help) {
-  return prometheus::BuildGauge().Name(name).Help(help).Register(r);
-}
+// What one workload's eleven samples take in the text, roughly: reserved up front.
+constexpr size_t kTextBytesPerWorkload = 1200;
 
 double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
 
@@ -43,81 +43,62 @@ Snapshot MakeSnapshot(const readiness::Evaluation& e, const api::ReadinessThresh
   return s;
 }
 
-WorkloadMetrics::WorkloadMetrics(prometheus::Registry& registry)
-    : value_(Gauge(registry, "limen_workload_criterion_value",
-                   "Measured value of a readiness criterion (Startup p95 seconds, Memory bytes, "
-                   "Coverage ratio)")),
-      threshold_(Gauge(registry, "limen_workload_criterion_threshold",
-                       "Threshold of a readiness criterion, in the unit of its value")),
-      met_(Gauge(registry, "limen_workload_criterion_met",
-                 "1 when the readiness criterion holds now, else 0")),
-      sustained_(Gauge(registry, "limen_workload_sustained",
-                       "1 when the workload is Ready (requiredCriteria sustained for sustainFor)")),
-      sustained_seconds_(Gauge(registry, "limen_workload_sustained_seconds",
-                               "Seconds requiredCriteria criteria have held together")) {}
-
-void WorkloadMetrics::Set(const std::string& ns, const std::string& workload, const Snapshot& snap,
-                          api::Time now) {
+void WorkloadMetrics::Set(const std::string& ns, const std::string& workload, Snapshot s) {
   std::lock_guard lock(mu_);
-  Series& s = series_[{ns, workload}];
-  const prometheus::Labels base{{"namespace", ns}, {"workload", workload}};
-  for (const auto& c : snap.criteria) {
-    prometheus::Labels labels = base;
-    labels["criterion"] = c.name;
-    if (!s.threshold.count(c.name)) {
-      s.threshold[c.name] = &threshold_.Add(labels);
-      s.met[c.name] = &met_.Add(labels);
-    }
-    s.threshold[c.name]->Set(c.threshold);
-    s.met[c.name]->Set(c.met ? 1 : 0);
-    auto it = s.value.find(c.name);
-    if (c.value) {
-      if (it == s.value.end()) it = s.value.emplace(c.name, &value_.Add(labels)).first;
-      it->second->Set(*c.value);
-    } else if (it != s.value.end()) {
-      value_.Remove(it->second);
-      s.value.erase(it);
-    }
-  }
-  if (!s.sustained) {
-    s.sustained = &sustained_.Add(base);
-    s.sustained_seconds = &sustained_seconds_.Add(base);
-  }
-  s.snapshot = snap;
-  s.sustained->Set(snap.sustained ? 1 : 0);
-  s.sustained_seconds->Set(
-      snap.sustaining_since ? std::max(0.0, Seconds(now - *snap.sustaining_since)) : 0.0);
-}
-
-void WorkloadMetrics::RemoveLocked(Series& s) {
-  for (auto& [_, g] : s.value) value_.Remove(g);
-  for (auto& [_, g] : s.threshold) threshold_.Remove(g);
-  for (auto& [_, g] : s.met) met_.Remove(g);
-  if (s.sustained) sustained_.Remove(s.sustained);
-  if (s.sustained_seconds) sustained_seconds_.Remove(s.sustained_seconds);
+  series_.insert_or_assign({ns, workload}, std::move(s));
 }
 
 void WorkloadMetrics::Remove(const std::string& ns, const std::string& workload) {
   std::lock_guard lock(mu_);
-  auto it = series_.find({ns, workload});
-  if (it == series_.end()) return;
-  RemoveLocked(it->second);
-  series_.erase(it);
-}
-
-void WorkloadMetrics::Refresh(api::Time now) {
-  std::lock_guard lock(mu_);
-  for (auto& [_, s] : series_) {
-    const auto& since = s.snapshot.sustaining_since;
-    if (s.sustained_seconds) {
-      s.sustained_seconds->Set(since ? std::max(0.0, Seconds(now - *since)) : 0.0);
-    }
-  }
+  series_.erase({ns, workload});
 }
 
 size_t WorkloadMetrics::Size() const {
   std::lock_guard lock(mu_);
   return series_.size();
+}
+
+void WorkloadMetrics::AppendText(std::string& out) const {
+  const api::Time now = clock_.Now();
+  std::lock_guard lock(mu_);
+  if (series_.empty()) return;
+  out.reserve(out.size() + series_.size() * kTextBytesPerWorkload);
+  serving::TextExposition text(out);
+  // One family per call; the header only once a sample has a value.
+  auto criteria = [&](const char* name, const char* help, auto value_of) {
+    bool any = false;
+    for (const auto& [key, snap] : series_) {
+      for (const auto& c : snap.criteria) {
+        const std::optional<double> v = value_of(c);
+        if (!v) continue;
+        if (!std::exchange(any, true)) text.Family(name, help, "gauge");
+        text.Sample(
+            name, {{"namespace", key.first}, {"workload", key.second}, {"criterion", c.name}}, *v);
+      }
+    }
+  };
+  criteria("limen_workload_criterion_value",
+           "Measured value of a readiness criterion (Startup p95 seconds, Memory bytes, Coverage "
+           "ratio)",
+           [](const CriterionSample& c) { return c.value; });
+  criteria("limen_workload_criterion_threshold",
+           "Threshold of a readiness criterion, in the unit of its value",
+           [](const CriterionSample& c) { return std::optional<double>(c.threshold); });
+  criteria("limen_workload_criterion_met", "1 when the readiness criterion holds now, else 0",
+           [](const CriterionSample& c) { return std::optional<double>(c.met ? 1 : 0); });
+  auto workloads = [&](const char* name, const char* help, auto value_of) {
+    text.Family(name, help, "gauge");
+    for (const auto& [key, snap] : series_) {
+      text.Sample(name, {{"namespace", key.first}, {"workload", key.second}}, value_of(snap));
+    }
+  };
+  workloads("limen_workload_sustained",
+            "1 when the workload is Ready (requiredCriteria sustained for sustainFor)",
+            [](const Snapshot& s) { return s.sustained ? 1.0 : 0.0; });
+  workloads("limen_workload_sustained_seconds",
+            "Seconds requiredCriteria criteria have held together", [now](const Snapshot& s) {
+              return s.sustaining_since ? std::max(0.0, Seconds(now - *s.sustaining_since)) : 0.0;
+            });
 }
 
 }  // namespace limen::op::iwl

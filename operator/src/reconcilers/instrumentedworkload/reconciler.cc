@@ -17,13 +17,6 @@ bool ManagedByLimen(const Object& obj) {
   return LabelsOf(obj)[std::string(api::kLabelManagedBy)] == api::kManagedByLimen;
 }
 
-bool BeingDeleted(const Object& obj) {
-  auto meta = obj.find("metadata");
-  if (meta == obj.end()) return false;
-  auto ts = meta->find("deletionTimestamp");
-  return ts != meta->end() && !ts->is_null();
-}
-
 std::string WorkloadRefUid(const Object& iwl) {
   auto spec = iwl.find("spec");
   if (spec == iwl.end() || !spec->is_object()) return "";
@@ -82,9 +75,11 @@ Outcome Reconciler::Reconcile(const std::string& key) {
     spdlog::warn("InstrumentedWorkload {} is not managed by limen; leaving it alone", key);
     return Result{};
   }
-  ObjectPtr workload = FindWorkload(caches_, *id);
-  if (!workload || BeingDeleted(*workload)) return DeleteStale(key, existing, "workload is gone");
-  id->uid = UidOf(*workload);
+  const std::optional<FoundWorkload> workload = FindWorkload(caches_, *id);
+  if (!workload || workload->being_deleted) {
+    return DeleteStale(key, existing, "workload is gone");
+  }
+  id->uid = workload->uid;
   const std::vector<PodSummaryPtr> pods = PodsOf(caches_, *id);
   const WorkloadObservation observation = Observe(caches_, *id, pods);
   if (!observation.Selected()) return DeleteStale(key, existing, "no policy selects it");
@@ -138,8 +133,7 @@ Outcome Reconciler::Reconcile(const std::string& key) {
   }
   metrics_.Set(ns, name,
                MakeSnapshot(*plan.evaluation, *observation.thresholds,
-                            Fresh(observation.samples, now, options_.report_interval)),
-               now);
+                            Fresh(observation.samples, now, options_.report_interval)));
   Result result;
   if (plan.evaluation->requeue_after) {
     // A deadline that is due now still needs a look: requeue_after 0 would mean "done".
@@ -157,7 +151,7 @@ std::unique_ptr<kube::Controller> NewController(Reconciler& reconciler, int work
   return std::make_unique<kube::Controller>(std::move(o), reconciler, registry);
 }
 
-std::vector<std::string> KeysForPod(const Caches& c, const Object& pod) {
+std::vector<std::string> KeysForPod(const Caches& c, const PodSummary& pod) {
   auto owner = OwnerOf(c, pod);
   if (!owner) return {};
   return {WorkloadKey(*owner)};

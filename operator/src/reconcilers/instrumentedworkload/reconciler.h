@@ -62,7 +62,7 @@ std::unique_ptr<kube::Controller> NewController(Reconciler& reconciler, int work
                                                 prometheus::Registry& registry);
 
 // Keys to reconcile when an object changed (old or new state; both are passed when known).
-std::vector<std::string> KeysForPod(const Caches& c, const Object& pod);
+std::vector<std::string> KeysForPod(const Caches& c, const PodSummary& pod);
 std::vector<std::string> KeysForReplicaSet(const Object& rs);
 std::vector<std::string> KeysForOwnerObject(const Object& workload, const std::string& kind);
 // Every workload with a Pod in the namespace, and every InstrumentedWorkload there: what a

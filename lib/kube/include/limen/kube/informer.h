@@ -101,6 +101,14 @@ struct InformerOptions {
   // store.h): a fraction of the memory for caches that are big and read a few objects at a
   // time. Handlers still receive decoded objects.
   bool compact = false;
+  // What the store keeps of each (transformed) object, when that is less than the handlers
+  // need: handlers get the transformed object as OnAdd's object, OnUpdate's `new_obj` and a
+  // watched delete's final state, and what the store retained as OnUpdate's `old_obj` and in
+  // tombstones. For a caller that keeps its own index from the handlers (limen-operator's
+  // PodIndex) and needs the store only for the informer's bookkeeping: keys and
+  // resourceVersions. Must keep metadata.name, namespace and resourceVersion, and what the
+  // indexers read. None by default: the store keeps the transformed object.
+  Transform retain;
 };
 
 class Informer {
@@ -131,6 +139,7 @@ class Informer {
 
  private:
   ObjectPtr Prepare(Object obj) const;
+  ObjectPtr Retained(const ObjectPtr& obj) const;  // options_.retain of obj, or obj
   void FinishRelist();
 
   // Constant after construction (handlers_ until Run()).

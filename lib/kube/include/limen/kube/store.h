@@ -30,6 +30,7 @@
 #include <memory>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -88,16 +89,22 @@ class Store {
     std::shared_ptr<const uint8_t[]> encoded;
     uint32_t size = 0;
   };
-  using Slots = std::unordered_map<std::string, Slot>;
-  // index name → index value → keys.
+  struct KeyHash {  // finds by string_view (the indexes' keys) without a copy
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+  using Slots = std::unordered_map<std::string, Slot, KeyHash, std::equal_to<>>;
+  // index name → index value → keys. The keys view the keys of the items' map (whose nodes
+  // never move): an object is indexed once inserted and unindexed before it is erased.
   using Indexes =
       std::unordered_map<std::string,
-                         std::unordered_map<std::string, std::unordered_set<std::string>>>;
+                         std::unordered_map<std::string, std::unordered_set<std::string_view>>>;
 
   Slot Pack(ObjectPtr obj);  // writer only
   ObjectPtr Unpack(const Slot& slot) const;
   std::vector<ObjectPtr> UnpackAll(const std::vector<Slot>& slots) const;
-  void IndexLocked(Indexes& indexes, const std::string& key, const Object& obj) const;
+  // `stored_key`: the key as the items' map holds it (the index keeps a view of it).
+  void IndexLocked(Indexes& indexes, std::string_view stored_key, const Object& obj) const;
   void UnindexLocked(Indexes& indexes, const std::string& key, const Object& obj) const;
 
   // Constant after construction.

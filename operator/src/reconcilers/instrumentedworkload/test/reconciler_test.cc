@@ -19,7 +19,7 @@ class ReconcilerTest : public ::testing::Test {
   ReconcilerTest()
       : clock_(*api::ParseTime("2026-03-01T10:00:01Z")),
         events_(client_, {"limen.dev/operator", "test"}, clock_),
-        metrics_(registry_),
+        metrics_(clock_),
         reconciler_(client_, s_.caches(), events_, clock_, metrics_, Options{}) {
     s_.Add(testing::Workload("Deployment", "ns", "web", "dep"));
     s_.Add(
@@ -40,7 +40,6 @@ class ReconcilerTest : public ::testing::Test {
   kube::FakeClock clock_;
   testing::Stores s_;
   kube::EventRecorder events_;
-  prometheus::Registry registry_;
   WorkloadMetrics metrics_;
   Reconciler reconciler_;
 };
@@ -119,9 +118,10 @@ TEST(KeysTest, FanOut) {
   s.Add(testing::Workload("ReplicaSet", "ns", "web-1", "rs1", Owner{"Deployment", "web", "dep"}));
   s.Add(testing::Pod("ns", "web-1-a", "a", {}, Owner{"ReplicaSet", "web-1", "rs1"}, "n1"));
   s.Add(testing::Pod("ns", "solo", "b", {}, {}, "n1"));
-  EXPECT_EQ(KeysForPod(s.caches(),
-                       testing::Pod("ns", "web-1-a", "a", {}, Owner{"ReplicaSet", "web-1", "rs1"})),
-            std::vector<std::string>{"ns/deployment-web"});
+  EXPECT_EQ(
+      KeysForPod(s.caches(), PodSummary::Of(testing::Pod("ns", "web-1-a", "a", {},
+                                                         Owner{"ReplicaSet", "web-1", "rs1"}))),
+      std::vector<std::string>{"ns/deployment-web"});
   EXPECT_EQ(KeysForNamespace(s.caches(), "ns"),
             (std::vector<std::string>{"ns/deployment-web", "ns/pod-solo"}));
   EXPECT_EQ(KeysForNodeProbeState(s.caches(), testing::Nps("n1", "2026-03-01T10:00:00Z",
