@@ -90,7 +90,7 @@ std::shared_ptr<kube::ResourceEventHandlerFuncs> Keep(std::shared_ptr<Index> ind
 // Keeps the PodIndex from the Pod informer's events (whose old states are only what the store
 // retains) and reports each change with the summaries before and after.
 std::shared_ptr<kube::ResourceEventHandlerFuncs> KeepPods(
-    std::shared_ptr<PodIndex> index, std::function<void(const PodChange&)> changed) {
+    const std::shared_ptr<PodIndex>& index, const std::function<void(const PodChange&)>& changed) {
   auto h = std::make_shared<kube::ResourceEventHandlerFuncs>();
   h->add = [index, changed](const ObjectPtr& o, bool) { changed(index->Upsert(*o)); };
   h->update = [index, changed](const ObjectPtr&, const ObjectPtr& n) {

@@ -69,6 +69,7 @@ Object RetainKey(const Object& obj) {
   return Object{{"metadata", std::move(meta)}};
 }
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): every projection is a kube::Transform
 Object ProjectOwner(Object obj) { return Skeleton(obj); }
 
 Object ProjectLimen(Object obj) { return kube::DropManagedFields(std::move(obj)); }

@@ -8,7 +8,7 @@ using kube::Object;
 
 Object Pod(const std::string& ns, const std::string& name, const std::string& uid,
            std::map<std::string, std::string> labels, std::optional<Owner> owner,
-           const std::string& node, std::map<std::string, std::string> annotations) {
+           const std::string& node, const std::map<std::string, std::string>& annotations) {
   Object pod = {{"apiVersion", "v1"},
                 {"kind", "Pod"},
                 {"metadata", {{"namespace", ns}, {"name", name}, {"uid", uid}, {"labels", labels}}},
@@ -65,8 +65,9 @@ Object ResPolicy(const std::string& ns, const std::string& name,
   return p;
 }
 
-Object Nps(const std::string& node, const std::string& reported_at, std::vector<PodEntry> pods,
-           std::map<std::string, std::string> probe_states) {
+Object Nps(const std::string& node, const std::string& reported_at,
+           const std::vector<PodEntry>& pods,
+           const std::map<std::string, std::string>& probe_states) {
   Object list = Object::array();
   for (const auto& p : pods) {
     list.push_back({{"namespace", p.ns},

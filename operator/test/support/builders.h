@@ -18,7 +18,8 @@ struct Owner {
 
 kube::Object Pod(const std::string& ns, const std::string& name, const std::string& uid,
                  std::map<std::string, std::string> labels, std::optional<Owner> owner = {},
-                 const std::string& node = "", std::map<std::string, std::string> annotations = {});
+                 const std::string& node = "",
+                 const std::map<std::string, std::string>& annotations = {});
 kube::Object Workload(const std::string& kind, const std::string& ns, const std::string& name,
                       const std::string& uid, std::optional<Owner> owner = {});
 kube::Object ObsPolicy(const std::string& ns, const std::string& name,
@@ -33,7 +34,8 @@ struct PodEntry {
   int64_t startup_nanos, rss_bytes, delivered, dropped;
 };
 kube::Object Nps(const std::string& node, const std::string& reported_at,
-                 std::vector<PodEntry> pods, std::map<std::string, std::string> probe_states = {});
+                 const std::vector<PodEntry>& pods,
+                 const std::map<std::string, std::string>& probe_states = {});
 
 // One Store per cache, with the operator's indexes, and the typed indexes beside them kept as
 // the informers' handlers keep them (app/wiring.cc). `pods` is not part of caches(): the

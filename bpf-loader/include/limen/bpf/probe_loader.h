@@ -39,7 +39,7 @@ namespace limen::bpf {
 struct LoaderOptions {
   std::set<Probe> probes;                                // empty = the whole catalogue
   uint32_t ringbuf_bytes = LIMEN_DEFAULT_RINGBUF_BYTES;  // power of two, >= page size
-  uint64_t wakeup_bytes = 256 * 1024;                    // consumer wake-up backlog
+  uint64_t wakeup_bytes = uint64_t{256} * 1024;          // consumer wake-up backlog
   bool match_cgroup_v1 = true;                           // also match v1 memory cgroup ids
 };
 

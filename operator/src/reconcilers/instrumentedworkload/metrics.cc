@@ -28,7 +28,8 @@ Snapshot MakeSnapshot(const readiness::Evaluation& e, const api::ReadinessThresh
     const bool known = c.met != api::kConditionUnknown;
     if (c.name == api::kCriterionStartup) {
       out.threshold = Seconds(t.startup);
-      if (known && !startups.empty()) out.value = readiness::Percentile(startups, 95) / 1e9;
+      if (known && !startups.empty())
+        out.value = static_cast<double>(readiness::Percentile(startups, 95)) / 1e9;
     } else if (c.name == api::kCriterionMemory) {
       out.threshold = static_cast<double>(t.memory_bytes);
       if (known) out.value = static_cast<double>(e.measurements.memory_bytes);
