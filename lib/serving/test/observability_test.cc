@@ -72,6 +72,7 @@ TEST(ObservabilityTest, MetricsRouteAppendsWhatTheCallerRendersAfterTheRegistry)
 
 // The exposition parses with Prometheus' own parser (promtool, installed by scripts/setup).
 TEST(TextExpositionTest, PromtoolAcceptsTheOutput) {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): the test runs no other thread
   if (std::system("command -v promtool >/dev/null 2>&1") != 0) {
     GTEST_SKIP() << "promtool not on PATH (scripts/setup installs it)";
   }
@@ -89,7 +90,7 @@ TEST(TextExpositionTest, PromtoolAcceptsTheOutput) {
     f << body;
   }
   const std::string cmd = "promtool check metrics < " + path + " > " + path + ".out 2>&1";
-  const int rc = std::system(cmd.c_str());
+  const int rc = std::system(cmd.c_str());  // NOLINT(concurrency-mt-unsafe): no other thread
   std::ifstream report(path + ".out");
   const std::string what((std::istreambuf_iterator<char>(report)), {});
   EXPECT_EQ(rc, 0) << what << "\n" << body;
