@@ -58,6 +58,22 @@ TEST(PodSummaryTest, SharedAndInlineStringsReadBackTheSame) {
   EXPECT_EQ(bare.Labels(), (api::Labels{{"", "x"}}));
 }
 
+// The shared table is bounded: a stream of distinct label keys (5,000 here, beyond its 4,096)
+// fills it, and every key after that is kept inline — each still reads back as it was.
+TEST(PodSummaryTest, DistinctLabelKeysBeyondTheSharedTableStayInline) {
+  std::vector<PodSummary> summaries;
+  summaries.reserve(5000);
+  for (int i = 0; i < 5000; ++i) {
+    summaries.push_back(PodSummary::Of(
+        testing::Pod("ns", "p", "u", {{"bound.example.com/key-" + std::to_string(i), "v"}})));
+  }
+  for (int i = 0; i < 5000; ++i) {
+    EXPECT_EQ(summaries[i].Labels(),
+              (api::Labels{{"bound.example.com/key-" + std::to_string(i), "v"}}))
+        << i;
+  }
+}
+
 TEST(PodSummaryTest, ActiveAsIsActivePod) {
   kube::Object pod = testing::Pod("ns", "p", "u", {});
   for (const char* phase : {"Pending", "Running", "Succeeded", "Failed", "Unknown"}) {
