@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "limen/base/heap.h"
 #include "limen/kube/config.h"
 #include "limen/kube/event_recorder.h"
 #include "limen/kube/http_client.h"
@@ -84,7 +85,7 @@ class MemoryReturner {
     open_before_ = open_connections;
     const auto now = std::chrono::steady_clock::now();
     if (!pending_ || now - last_ < std::chrono::seconds(1)) return;
-    malloc_trim(0);
+    ReleaseFreeHeap();
     pending_ = false;
     last_ = now;
   }

@@ -1,11 +1,10 @@
 #include "limen/kube/watcher.h"
 
-#include <malloc.h>
-
 #include <spdlog/spdlog.h>
 
 #include <random>
 
+#include "limen/base/heap.h"
 #include "stoppable_sleep.h"
 
 namespace limen::kube {
@@ -309,11 +308,7 @@ namespace {
 // A list's response and its decoding grow the heap far beyond what a cache keeps, and glibc
 // does not hand that back by itself (measured: 884 MB RSS for a 60 MB cache of 10,000
 // projected Pods), so it is returned once per relist.
-void ReleaseFreeHeap() {
-#ifdef __GLIBC__
-  malloc_trim(0);
-#endif
-}
+void ReleaseFreeHeap() { limen::ReleaseFreeHeap(); }
 
 }  // namespace
 

@@ -1,13 +1,13 @@
 #include "limen/serving/observability.h"
 
-#include <malloc.h>
-
 #include <charconv>
 #include <cmath>
 #include <string>
 #include <utility>
 
 #include <prometheus/text_serializer.h>
+
+#include "limen/base/heap.h"
 
 namespace limen::serving {
 namespace {
@@ -87,9 +87,7 @@ void AddObservabilityRoutes(HttpServer& server, prometheus::Registry& registry,
     // free pages of the heap, they fault them back in, and malloc keeps them afterwards
     // (operator RSS after a scrape at 10,000 Pods 71 → 52 MB with this). Handing the
     // free heap back costs ≈ 2 ms of a ≈ 35 ms scrape there, and nothing for small registries.
-#ifdef __GLIBC__
-    malloc_trim(0);
-#endif
+    ReleaseFreeHeap();
     Response r = Response::Text(200, std::move(body));
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return r;

@@ -1,6 +1,5 @@
 #include "app/app.h"
 
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 #include "app/wiring.h"
 #include "dashboard/routes.h"
 #include "dashboard/summary.h"
+#include "limen/base/heap.h"
 #include "limen/envoy/render.h"
 #include "limen/kube/event_recorder.h"
 #include "limen/kube/http_client.h"
@@ -240,7 +240,7 @@ int RunOperator(const OperatorConfig& config) {
     // The initial lists leave most of the heap they were parsed in free, and malloc keeps
     // it: return it to the system now that every cache is filled (≈ 20–100 MB at 10,000
     // Pods, docs/benchmarks.md). Later relists are trimmed by their watchers.
-    malloc_trim(0);
+    ReleaseFreeHeap();
     spdlog::info("caches synced");
   }
   // What later bursts of work leave free (the initial reconciles, storms, relists, scrapes)

@@ -15,13 +15,14 @@
 // caller's thread until `stop` says so.
 #pragma once
 
-#include <malloc.h>
 #include <time.h>
 
 #include <chrono>
 #include <functional>
 
 #include <spdlog/spdlog.h>
+
+#include "limen/base/heap.h"
 
 namespace limen::op {
 
@@ -76,9 +77,7 @@ inline void ReleaseHeapWhenQuiet(const std::function<bool(std::chrono::milliseco
   while (!stop(period)) {
     if (!policy.Tick(ProcessCpuTime())) continue;
     const auto t0 = std::chrono::steady_clock::now();
-#ifdef __GLIBC__
-    malloc_trim(0);
-#endif
+    ReleaseFreeHeap();
     policy.Trimmed(ProcessCpuTime());
     spdlog::debug(
         "returned free heap to the system in {} µs",
