@@ -36,6 +36,7 @@
 
 #include "common.h"
 #include "limen/kube/client.h"
+#include "node_probe_state_body.h"
 #include "pod_body.h"
 
 namespace limen::bench {
@@ -304,25 +305,7 @@ int Observe(kube::HttpClient& client, const Shape& s) {
   std::vector<std::pair<std::string, Object>> nodes(by_node.begin(), by_node.end());
   failed += RunParallel(static_cast<int>(nodes.size()), s.writers, [&](int i) {
     const auto& [node, pods] = nodes[static_cast<size_t>(i)];
-    Object probes = Object::array();
-    for (const char* p : {"process.exec", "process.exit", "tcp.send", "tcp.state"}) {
-      probes.push_back({{"name", p}, {"state", "Attached"}, {"attachedAt", now}});
-    }
-    Object nps = {{"apiVersion", "limen.dev/v1alpha1"},
-                  {"kind", "NodeProbeState"},
-                  {"metadata", {{"name", node}}},
-                  {"status",
-                   {{"kernel",
-                     {{"release", "6.18.44"},
-                      {"btf", true},
-                      {"ringBuffer", true},
-                      {"tracepoints", true},
-                      {"uprobes", true}}},
-                    {"probes", probes},
-                    {"probesSummary", "4/4"},
-                    {"pods", pods},
-                    {"podCount", pods.size()},
-                    {"reportedAt", now}}}};
+    Object nps = bench::NodeProbeStateBody({{"name", node}}, pods, now);
     kube::PatchOptions apply = Apply();
     auto created = client.Patch(kNodeProbeStates, "", node, kube::PatchType::kApply,
                                 Object{{"apiVersion", nps["apiVersion"]},

@@ -29,10 +29,6 @@ bool BeingDeleted(const Object& obj) {
   auto ts = meta->find("deletionTimestamp");
   return ts != meta->end() && !ts->is_null();
 }
-std::string NodeOf(const Object& pod) {
-  auto nodes = IndexByNode(pod);
-  return nodes.empty() ? "" : nodes.front();
-}
 
 std::optional<FoundWorkload> FindWorkload(const Caches& c, const WorkloadId& id) {
   if (id.kind == "Pod") {
@@ -53,10 +49,6 @@ std::optional<FoundWorkload> FindWorkload(const Caches& c, const WorkloadId& id)
 
 std::optional<WorkloadId> OwnerOf(const Caches& c, const PodSummary& pod) {
   return ResolveOwnerOf(pod, [&c](const std::string& key) { return c.replicaset_index->Get(key); });
-}
-
-std::optional<WorkloadId> OwnerOf(const Caches& c, const Object& pod) {
-  return OwnerOf(c, PodSummary::Of(pod));
 }
 
 std::vector<PodSummaryPtr> PodsOf(const Caches& c, const WorkloadId& id) {
@@ -201,10 +193,6 @@ std::optional<PodReport> ReportIn(const NodeReport* report, const PodSummary& po
 std::optional<PodReport> ReportFor(const Caches& c, const PodSummary& pod) {
   if (pod.node().empty()) return std::nullopt;
   return ReportIn(c.node_reports->Get(std::string(pod.node())).get(), pod);
-}
-
-std::optional<PodReport> ReportFor(const Caches& c, const Object& pod) {
-  return ReportFor(c, PodSummary::Of(pod));
 }
 
 }  // namespace limen::op

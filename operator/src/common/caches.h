@@ -112,7 +112,6 @@ struct FoundWorkload {
 std::optional<FoundWorkload> FindWorkload(const Caches& c, const WorkloadId& id);
 // Resolves a Pod's workload with the ReplicaSet index.
 std::optional<WorkloadId> OwnerOf(const Caches& c, const PodSummary& pod);
-std::optional<WorkloadId> OwnerOf(const Caches& c, const Object& pod);
 // The workload's active Pods (see IsActivePod), sorted by name.
 std::vector<PodSummaryPtr> PodsOf(const Caches& c, const WorkloadId& id);
 
@@ -151,7 +150,6 @@ struct PodReport {
   std::optional<api::Time> reported_at;
 };
 std::optional<PodReport> ReportFor(const Caches& c, const PodSummary& pod);
-std::optional<PodReport> ReportFor(const Caches& c, const Object& pod);
 // The same from the Pod's node's report (nullptr: no NodeProbeState), for callers that
 // visit many Pods of one node.
 std::optional<PodReport> ReportIn(const NodeReport* report, const PodSummary& pod);
@@ -160,6 +158,5 @@ std::string NameOf(const Object& obj);
 std::string NamespaceOf(const Object& obj);
 std::string UidOf(const Object& obj);
 bool BeingDeleted(const Object& obj);  // metadata.deletionTimestamp is set
-std::string NodeOf(const Object& pod);
 
 }  // namespace limen::op

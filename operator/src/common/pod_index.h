@@ -96,8 +96,11 @@ struct ReplicaSetSummary {
   WorkloadId workload;
 };
 
-// Resolves a Pod's workload (as ResolveOwner) from summaries; `replicaset` finds a
-// ReplicaSet's summary by "namespace/name" (nullopt: not cached).
+// The workload a Pod belongs to: itself when it has no controller, its StatefulSet or
+// DaemonSet, or through its ReplicaSet (ResolveReplicaSet) its Deployment or that
+// ReplicaSet. nullopt when its controller is not a workload kind, or is a ReplicaSet not
+// cached yet or of another uid (the ReplicaSet's own event resolves it later). `replicaset`
+// finds a ReplicaSet's summary by "namespace/name" (nullopt: not cached).
 using ReplicaSetLookup = std::function<std::optional<ReplicaSetSummary>(const std::string& key)>;
 std::optional<WorkloadId> ResolveOwnerOf(const PodSummary& pod, const ReplicaSetLookup& replicaset);
 

@@ -107,23 +107,6 @@ WorkloadId ResolveReplicaSet(const Object& rs) {
   return {ns, "ReplicaSet", StringAt(rs, "metadata", "name"), StringAt(rs, "metadata", "uid")};
 }
 
-std::optional<WorkloadId> ResolveOwner(const Object& pod, const Lookup& replicasets) {
-  const std::string ns = StringAt(pod, "metadata", "namespace");
-  const Object* ref = ControllerRef(pod);
-  if (!ref)
-    return WorkloadId{ns, "Pod", StringAt(pod, "metadata", "name"),
-                      StringAt(pod, "metadata", "uid")};
-  if (Str(*ref, "apiVersion") != "apps/v1") return std::nullopt;
-  const std::string kind = Str(*ref, "kind");
-  if (kind == "StatefulSet" || kind == "DaemonSet") {
-    return WorkloadId{ns, kind, Str(*ref, "name"), Str(*ref, "uid")};
-  }
-  if (kind != "ReplicaSet") return std::nullopt;
-  ObjectPtr rs = replicasets ? replicasets(ns + "/" + Str(*ref, "name")) : nullptr;
-  if (!rs || StringAt(*rs, "metadata", "uid") != Str(*ref, "uid")) return std::nullopt;
-  return ResolveReplicaSet(*rs);
-}
-
 bool IsActivePod(const Object& pod) {
   const std::string phase = StringAt(pod, "status", "phase");
   if (phase == "Succeeded" || phase == "Failed") return false;
@@ -139,12 +122,6 @@ std::map<std::string, std::string> LabelsOf(const Object& obj) {
     if (v.is_string()) out.emplace(k, v.get<std::string>());
   }
   return out;
-}
-
-std::string AnnotationOf(const Object& obj, const std::string& key) {
-  const Object* annotations = Field(obj, "metadata", "annotations");
-  if (!annotations || !annotations->is_object()) return "";
-  return Str(*annotations, key.c_str());
 }
 
 std::vector<InjectedEntry> ParseInjected(const std::string& annotation) {
@@ -165,10 +142,6 @@ std::vector<InjectedEntry> ParseInjected(const std::string& annotation) {
     start = comma + 1;
   }
   return out;
-}
-
-bool IsInjected(const Object& pod, const std::vector<InjectedEntry>& current) {
-  return IsInjectedAnnotation(AnnotationOf(pod, std::string(api::kAnnotationInjected)), current);
 }
 
 bool IsInjectedAnnotation(std::string_view annotation, const std::vector<InjectedEntry>& current) {

@@ -56,19 +56,13 @@ std::vector<std::string> IndexByControllerUid(const Object& obj);
 std::vector<std::string> IndexByNode(const Object& pod);
 std::vector<std::string> IndexByUid(const Object& obj);
 
-// Finds a ReplicaSet by "namespace/name"; nullptr when not cached.
-using Lookup = std::function<ObjectPtr(const std::string& key)>;
-
-// The workload a Pod belongs to. nullopt when its controller is not a workload kind, or
-// when it is a ReplicaSet not cached yet (the ReplicaSet's own event will resolve it).
-std::optional<WorkloadId> ResolveOwner(const Object& pod, const Lookup& replicasets);
-// The workload a ReplicaSet belongs to: its Deployment, or itself.
+// The workload a ReplicaSet belongs to: its Deployment, or itself. (A Pod's workload:
+// ResolveOwnerOf in pod_index.h.)
 WorkloadId ResolveReplicaSet(const Object& rs);
 
 // Whether a Pod counts: not finished (Succeeded/Failed) and not being deleted.
 bool IsActivePod(const Object& pod);
 std::map<std::string, std::string> LabelsOf(const Object& obj);
-std::string AnnotationOf(const Object& obj, const std::string& key);
 
 // The `limen.dev/injected` annotation: "policy@hash" entries, comma-separated.
 struct InjectedEntry {
@@ -78,11 +72,10 @@ struct InjectedEntry {
 };
 std::vector<InjectedEntry> ParseInjected(const std::string& annotation);
 
-// Whether a pod carries the sidecar of a current policy rendering. `current` holds the
-// ResiliencePolicies selecting the workload with their current rendered hash; when it is
+// Whether a pod whose limen.dev/injected annotation is `annotation` ("" when absent; see
+// PodSummary::injected) carries the sidecar of a current policy rendering. `current` holds
+// the ResiliencePolicies selecting the workload with their current rendered hash; when it is
 // empty (only ObservabilityPolicies select the workload), any injected annotation counts.
-bool IsInjected(const Object& pod, const std::vector<InjectedEntry>& current);
-// The same on the value of the pod's limen.dev/injected annotation ("" when absent).
 bool IsInjectedAnnotation(std::string_view annotation, const std::vector<InjectedEntry>& current);
 
 }  // namespace limen::op

@@ -378,12 +378,9 @@ CacheSnapshot TakeSnapshot(const Caches& caches, const kube::Store& wasm_filters
   CacheSnapshot snap{
       caches.observability_policies.List(), caches.resilience_policies.List(), wasm_filters.List(),
       caches.instrumented_workloads.List(), caches.node_probe_states.List(),   {}};
-  // Only spec.nodeName is read of a Pod: taken from the PodIndex, not by decoding every Pod of
-  // the (compact) store.
+  // Only spec.nodeName is read of a Pod, from the PodIndex.
   for (const auto& pod : caches.pod_index->All()) {
-    if (pod->node().empty()) continue;
-    snap.pods.push_back(
-        std::make_shared<const Object>(Object{{"spec", {{"nodeName", std::string(pod->node())}}}}));
+    if (!pod->node().empty()) snap.pod_nodes.emplace_back(pod->node());
   }
   return snap;
 }
@@ -402,8 +399,8 @@ Json BuildSummary(const CacheSnapshot& snap, const OperatorInfo& info, api::Time
   SortBy(workloads, {"namespace", "name"});
 
   std::map<std::string, int64_t> scheduled;
-  for (const auto& pod : snap.pods) {
-    if (const std::string node = NodeOf(*pod); !node.empty()) ++scheduled[node];
+  for (const auto& node : snap.pod_nodes) {
+    if (!node.empty()) ++scheduled[node];
   }
   Json nodes = Json::array();
   for (const auto& obj : snap.node_probe_states)

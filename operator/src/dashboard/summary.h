@@ -33,7 +33,7 @@ struct CacheSnapshot {
   std::vector<ObjectPtr> wasm_filters;
   std::vector<ObjectPtr> instrumented_workloads;
   std::vector<ObjectPtr> node_probe_states;
-  std::vector<ObjectPtr> pods;  // projections (transform.h): only spec.nodeName is read
+  std::vector<std::string> pod_nodes;  // spec.nodeName of every cached Pod that has one
 };
 
 CacheSnapshot TakeSnapshot(const Caches& caches, const kube::Store& wasm_filters);

@@ -108,16 +108,16 @@ TEST(CachesTest, ReportForReadsThePodsOwnNode) {
   s.Add(
       testing::Nps("n1", "2026-01-01T00:00:00Z", {{"ns", "p", "u1", 8'000'000, 2'000'000, 95, 5}}));
   s.Add(testing::Nps("n2", "2026-01-01T00:00:00Z", {{"ns", "q", "u2", 1, 1, 1, 0}}));
-  const kube::Object on_n1 = testing::Pod("ns", "p", "u1", {}, {}, "n1");
+  const PodSummary on_n1 = PodSummary::Of(testing::Pod("ns", "p", "u1", {}, {}, "n1"));
   auto r = ReportFor(s.caches(), on_n1);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->measurement.startup_nanos, 8'000'000);
   EXPECT_EQ(r->measurement.dropped, 5);
   ASSERT_TRUE(r->reported_at);
   // Reported by another node than the one the pod runs on: not its node's report.
-  EXPECT_FALSE(ReportFor(s.caches(), testing::Pod("ns", "q", "u2", {}, {}, "n1")));
+  EXPECT_FALSE(ReportFor(s.caches(), PodSummary::Of(testing::Pod("ns", "q", "u2", {}, {}, "n1"))));
   // Not scheduled: no node, no report.
-  EXPECT_FALSE(ReportFor(s.caches(), testing::Pod("ns", "p", "u1", {})));
+  EXPECT_FALSE(ReportFor(s.caches(), PodSummary::Of(testing::Pod("ns", "p", "u1", {}))));
 }
 
 // The decoded reports follow the informer's events: what a reader sees is the last
@@ -126,8 +126,8 @@ TEST(CachesTest, ReportForReadsThePodsOwnNode) {
 TEST(NodeReportsTest, FollowsUpdatesAndDeletesOfTheStore) {
   testing::Stores s;
   const Caches c = s.caches();
-  const kube::Object p1 = testing::Pod("ns", "p1", "u1", {}, {}, "n1");
-  const kube::Object p2 = testing::Pod("ns", "p2", "u2", {}, {}, "n1");
+  const PodSummary p1 = PodSummary::Of(testing::Pod("ns", "p1", "u1", {}, {}, "n1"));
+  const PodSummary p2 = PodSummary::Of(testing::Pod("ns", "p2", "u2", {}, {}, "n1"));
   s.Add(testing::Nps("n1", "2026-01-01T00:00:00Z", {{"ns", "p1", "u1", 10, 20, 30, 40}}));
   ASSERT_TRUE(ReportFor(c, p1));
   EXPECT_EQ(ReportFor(c, p1)->measurement.rss_bytes, 20);
@@ -201,7 +201,7 @@ TEST(NodeReportsTest, DecodesAsASearchInListOrderWould) {
 TEST(NodeReportsTest, ConcurrentReadersSeeWholeVersions) {
   testing::Stores s;
   const Caches c = s.caches();
-  const kube::Object pod = testing::Pod("ns", "p", "u1", {}, {}, "n1");
+  const PodSummary pod = PodSummary::Of(testing::Pod("ns", "p", "u1", {}, {}, "n1"));
   s.Add(testing::Nps("n1", "2026-01-01T00:00:00Z", {{"ns", "p", "u1", 0, 0, 0, 0}}));
   std::atomic<bool> stop = false;
   std::atomic<int> torn = 0;

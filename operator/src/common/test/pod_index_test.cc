@@ -107,46 +107,84 @@ TEST(PodSummaryTest, EmptyAndMalformedObjects) {
 }
 
 // ResolveOwnerOf on a summary answers as ResolveOwner on the object, for every owner shape.
-TEST(ResolveOwnerOfTest, AgreesWithResolveOwner) {
-  const kube::Object dep_rs =
-      testing::Workload("ReplicaSet", "ns", "web-1", "rs1", Owner{"Deployment", "web", "dep"});
-  const kube::Object bare_rs = testing::Workload("ReplicaSet", "ns", "solo", "rs2");
-  auto objects = [&](const std::string& key) -> ObjectPtr {
-    if (key == "ns/web-1") return std::make_shared<const kube::Object>(dep_rs);
-    if (key == "ns/solo") return std::make_shared<const kube::Object>(bare_rs);
-    return nullptr;
+// The ReplicaSet summaries as ReplicaSetIndex keeps them.
+ReplicaSetLookup Summaries(const std::vector<kube::Object>& replicasets) {
+  return [replicasets](const std::string& key) -> std::optional<ReplicaSetSummary> {
+    for (const auto& rs : replicasets) {
+      if (kube::ObjectKey(rs) == key) {
+        return ReplicaSetSummary{rs["metadata"]["uid"].get<std::string>(), ResolveReplicaSet(rs)};
+      }
+    }
+    return std::nullopt;
   };
-  auto summaries = [&](const std::string& key) -> std::optional<ReplicaSetSummary> {
-    ObjectPtr rs = objects(key);
-    if (!rs) return std::nullopt;
-    return ReplicaSetSummary{(*rs)["metadata"]["uid"].get<std::string>(), ResolveReplicaSet(*rs)};
-  };
-  kube::Object job = testing::Pod("ns", "j", "u5", {}, Owner{"Job", "batch", "job1"});
-  job["metadata"]["ownerReferences"][0]["apiVersion"] = "batch/v1";
-  const std::vector<kube::Object> pods = {
-      testing::Pod("ns", "bare", "u0", {}),
-      testing::Pod("ns", "a", "u1", {}, Owner{"ReplicaSet", "web-1", "rs1"}),
-      testing::Pod("ns", "b", "u2", {}, Owner{"ReplicaSet", "web-1", "stale-uid"}),
-      testing::Pod("ns", "c", "u3", {}, Owner{"ReplicaSet", "solo", "rs2"}),
-      testing::Pod("ns", "d", "u4", {}, Owner{"ReplicaSet", "not-cached", "rs9"}),
-      testing::Pod("ns", "e", "u6", {}, Owner{"StatefulSet", "db", "ss1"}),
-      testing::Pod("ns", "f", "u7", {}, Owner{"DaemonSet", "agent", "ds1"}),
-      job};
-  for (const auto& pod : pods) {
-    EXPECT_EQ(ResolveOwnerOf(PodSummary::Of(pod), summaries), ResolveOwner(pod, objects))
-        << pod.dump();
-  }
-  EXPECT_EQ(ResolveOwnerOf(PodSummary::Of(pods[1]), summaries)->name, "web");
 }
 
-TEST(IsInjectedAnnotationTest, AgreesWithIsInjected) {
+TEST(ResolveOwnerOfTest, TableOfOwners) {
+  const ReplicaSetLookup lookup =
+      Summaries({testing::Workload("ReplicaSet", "ns", "web-5d8", "rs-uid",
+                                   Owner{"Deployment", "web", "dep-uid"}),
+                 testing::Workload("ReplicaSet", "ns", "solo-rs", "brs-uid")});
+  kube::Object job = testing::Pod("ns", "j", "u", {}, Owner{"Job", "j", "job-uid"});
+  job["metadata"]["ownerReferences"][0]["apiVersion"] = "batch/v1";
+  struct Case {
+    const char* what;
+    kube::Object pod;
+    std::optional<WorkloadId> want;
+  } cases[] = {
+      {"bare pod", testing::Pod("ns", "p", "p-uid", {}), WorkloadId{"ns", "Pod", "p", "p-uid"}},
+      {"deployment via replicaset",
+       testing::Pod("ns", "p", "u", {}, Owner{"ReplicaSet", "web-5d8", "rs-uid"}),
+       WorkloadId{"ns", "Deployment", "web", "dep-uid"}},
+      {"replicaset without deployment",
+       testing::Pod("ns", "p", "u", {}, Owner{"ReplicaSet", "solo-rs", "brs-uid"}),
+       WorkloadId{"ns", "ReplicaSet", "solo-rs", "brs-uid"}},
+      {"replicaset not cached", testing::Pod("ns", "p", "u", {}, Owner{"ReplicaSet", "other", "x"}),
+       std::nullopt},
+      {"replicaset uid mismatch",
+       testing::Pod("ns", "p", "u", {}, Owner{"ReplicaSet", "web-5d8", "old"}), std::nullopt},
+      {"statefulset", testing::Pod("ns", "db-0", "u", {}, Owner{"StatefulSet", "db", "ss-uid"}),
+       WorkloadId{"ns", "StatefulSet", "db", "ss-uid"}},
+      {"daemonset", testing::Pod("ns", "a-x", "u", {}, Owner{"DaemonSet", "a", "ds-uid"}),
+       WorkloadId{"ns", "DaemonSet", "a", "ds-uid"}},
+      {"apps/v1 kind that is not a workload",
+       testing::Pod("ns", "j", "u", {}, Owner{"Job", "j", "job-uid"}), std::nullopt},
+      {"job (batch/v1) is not a workload", job, std::nullopt},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(ResolveOwnerOf(PodSummary::Of(c.pod), lookup), c.want) << c.what;
+  }
+  // Without a lookup only what needs no ReplicaSet resolves.
+  EXPECT_EQ(ResolveOwnerOf(PodSummary::Of(cases[0].pod), nullptr), cases[0].want);
+  EXPECT_EQ(ResolveOwnerOf(PodSummary::Of(cases[1].pod), nullptr), std::nullopt);
+}
+
+TEST(ResolveOwnerOfTest, NonControllerOwnerMeansBarePod) {
+  kube::Object pod = testing::Pod("ns", "p", "u", {});
+  pod["metadata"]["ownerReferences"] = kube::Object::array(
+      {{{"apiVersion", "apps/v1"}, {"kind", "ReplicaSet"}, {"name", "x"}, {"uid", "y"}}});
+  EXPECT_EQ(ResolveOwnerOf(PodSummary::Of(pod), nullptr), (WorkloadId{"ns", "Pod", "p", "u"}));
+}
+
+// The annotation as a PodSummary keeps it decides as the annotation itself, for every kind of
+// current rendering: none (only ObservabilityPolicies), matching, stale, several, not rendered.
+TEST(IsInjectedAnnotationTest, OnTheSummarysAnnotation) {
   const std::vector<std::vector<InjectedEntry>> currents = {
       {}, {{"p", "h1"}}, {{"p", "h2"}}, {{"q", "h1"}, {"p", "h1"}}, {{"p", ""}}};
-  for (const char* annotation : {"", "p@h1", "p@h2, q@h1", "p", " p@h1 ,"}) {
+  const std::vector<std::pair<const char*, std::vector<bool>>> want = {
+      {"", {false, false, false, false, false}},
+      {"p@h1", {true, true, false, true, false}},
+      {"p@h2, q@h1", {true, false, true, true, false}},
+      {"p", {true, false, false, false, false}},
+      {" p@h1 ,", {true, true, false, true, false}}};
+  for (const auto& [annotation, expected] : want) {
     const kube::Object pod =
         testing::Pod("ns", "x", "u", {}, {}, "", {{"limen.dev/injected", annotation}});
-    for (const auto& current : currents) {
-      EXPECT_EQ(IsInjectedAnnotation(annotation, current), IsInjected(pod, current)) << annotation;
+    const PodSummary summary = PodSummary::Of(pod);
+    for (size_t i = 0; i < currents.size(); ++i) {
+      EXPECT_EQ(IsInjectedAnnotation(annotation, currents[i]), expected[i])
+          << annotation << " " << i;
+      EXPECT_EQ(IsInjectedAnnotation(summary.injected(), currents[i]), expected[i])
+          << annotation << " " << i;
     }
   }
 }

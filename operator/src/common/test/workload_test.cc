@@ -7,9 +7,7 @@
 namespace limen::op {
 namespace {
 
-using testing::Owner;
 using testing::Pod;
-using testing::Workload;
 
 TEST(WorkloadKeyTest, RoundTripsEveryKind) {
   struct Case {
@@ -36,51 +34,6 @@ TEST(WorkloadKeyTest, RejectsKeysLimenNeverGives) {
   }
 }
 
-TEST(ResolveOwnerTest, TableOfOwners) {
-  const auto rs = std::make_shared<const kube::Object>(
-      Workload("ReplicaSet", "ns", "web-5d8", "rs-uid", Owner{"Deployment", "web", "dep-uid"}));
-  const auto bare_rs =
-      std::make_shared<const kube::Object>(Workload("ReplicaSet", "ns", "solo-rs", "brs-uid"));
-  auto lookup = [&](const std::string& key) -> ObjectPtr {
-    if (key == "ns/web-5d8") return rs;
-    if (key == "ns/solo-rs") return bare_rs;
-    return nullptr;
-  };
-  struct Case {
-    const char* what;
-    kube::Object pod;
-    std::optional<WorkloadId> want;
-  } cases[] = {
-      {"bare pod", Pod("ns", "p", "p-uid", {}), WorkloadId{"ns", "Pod", "p", "p-uid"}},
-      {"deployment via replicaset",
-       Pod("ns", "p", "u", {}, Owner{"ReplicaSet", "web-5d8", "rs-uid"}),
-       WorkloadId{"ns", "Deployment", "web", "dep-uid"}},
-      {"replicaset without deployment",
-       Pod("ns", "p", "u", {}, Owner{"ReplicaSet", "solo-rs", "brs-uid"}),
-       WorkloadId{"ns", "ReplicaSet", "solo-rs", "brs-uid"}},
-      {"replicaset not cached", Pod("ns", "p", "u", {}, Owner{"ReplicaSet", "other", "x"}),
-       std::nullopt},
-      {"replicaset uid mismatch", Pod("ns", "p", "u", {}, Owner{"ReplicaSet", "web-5d8", "old"}),
-       std::nullopt},
-      {"statefulset", Pod("ns", "db-0", "u", {}, Owner{"StatefulSet", "db", "ss-uid"}),
-       WorkloadId{"ns", "StatefulSet", "db", "ss-uid"}},
-      {"daemonset", Pod("ns", "a-x", "u", {}, Owner{"DaemonSet", "a", "ds-uid"}),
-       WorkloadId{"ns", "DaemonSet", "a", "ds-uid"}},
-      {"job is not a workload", Pod("ns", "j", "u", {}, Owner{"Job", "j", "job-uid"}),
-       std::nullopt},
-  };
-  for (const auto& c : cases) {
-    EXPECT_EQ(ResolveOwner(c.pod, lookup), c.want) << c.what;
-  }
-}
-
-TEST(ResolveOwnerTest, NonControllerOwnerMeansBarePod) {
-  kube::Object pod = Pod("ns", "p", "u", {});
-  pod["metadata"]["ownerReferences"] = kube::Object::array(
-      {{{"apiVersion", "apps/v1"}, {"kind", "ReplicaSet"}, {"name", "x"}, {"uid", "y"}}});
-  EXPECT_EQ(ResolveOwner(pod, nullptr), (WorkloadId{"ns", "Pod", "p", "u"}));
-}
-
 TEST(ActivePodTest, FinishedAndDeletingPodsDoNotCount) {
   kube::Object pod = Pod("ns", "p", "u", {});
   EXPECT_TRUE(IsActivePod(pod));
@@ -99,18 +52,16 @@ TEST(InjectedTest, ParsesEntries) {
 }
 
 TEST(InjectedTest, CurrentHashDecides) {
-  const kube::Object fresh = Pod("ns", "p", "u", {}, {}, "", {{"limen.dev/injected", "res@h2"}});
-  const kube::Object stale = Pod("ns", "q", "v", {}, {}, "", {{"limen.dev/injected", "res@h1"}});
-  const kube::Object none = Pod("ns", "r", "w", {});
+  const std::string fresh = "res@h2", stale = "res@h1", none;
   const std::vector<InjectedEntry> current = {{"res", "h2"}};
-  EXPECT_TRUE(IsInjected(fresh, current));
-  EXPECT_FALSE(IsInjected(stale, current));
-  EXPECT_FALSE(IsInjected(none, current));
+  EXPECT_TRUE(IsInjectedAnnotation(fresh, current));
+  EXPECT_FALSE(IsInjectedAnnotation(stale, current));
+  EXPECT_FALSE(IsInjectedAnnotation(none, current));
   // Only ObservabilityPolicies: the annotation alone counts.
-  EXPECT_TRUE(IsInjected(stale, {}));
-  EXPECT_FALSE(IsInjected(none, {}));
+  EXPECT_TRUE(IsInjectedAnnotation(stale, {}));
+  EXPECT_FALSE(IsInjectedAnnotation(none, {}));
   // A policy not rendered yet (no hash) matches nothing.
-  EXPECT_FALSE(IsInjected(stale, {{"res", ""}}));
+  EXPECT_FALSE(IsInjectedAnnotation(stale, {{"res", ""}}));
 }
 
 }  // namespace

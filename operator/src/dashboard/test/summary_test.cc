@@ -344,9 +344,8 @@ TEST(SummaryTest, NodesKernelProbesFailuresAndStaleness) {
   snap.node_probe_states.push_back(
       Obj(Nps("n-ok", {{"probes", {{{"name", "process.exec"}, {"state", "Attached"}}}},
                        {"reportedAt", "2025-03-01T11:59:59Z"}})));
-  Json pod = {{"metadata", {{"name", "p"}, {"namespace", "ns"}}}, {"spec", {{"nodeName", "n-ok"}}}};
-  snap.pods = {Obj(pod), Obj(pod), Obj({{"metadata", {{"name", "q"}}}})};
-  const Json s = Build(snap, 15s);  // stale after 45 s
+  snap.pod_nodes = {"n-ok", "n-ok", ""};  // two Pods on n-ok; "" is no node
+  const Json s = Build(snap, 15s);        // stale after 45 s
 
   const Json* fail = Row(s["nodes"], "n-fail");
   ASSERT_NE(fail, nullptr);
