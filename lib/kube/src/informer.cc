@@ -18,7 +18,8 @@ Object DropManagedFields(Object obj) {
 Informer::Informer(Client& client, Resource resource, InformerOptions options, Clock& clock,
                    std::unique_ptr<BackoffStrategy> backoff)
     : options_(std::move(options)),
-      store_(options_.indexers, StoreOptions{.compact = options_.compact}),
+      store_(options_.indexers, StoreOptions{.compact = options_.compact,
+                                             .namespace_index = options_.namespace_index}),
       watcher_(client, std::move(resource), options_.ns, options_.watcher, clock,
                std::move(backoff)) {}
 

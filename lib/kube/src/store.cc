@@ -37,7 +37,7 @@ std::string ObjectResourceVersion(const Object& obj) {
 Store::Store(std::map<std::string, IndexFunc> indexers, StoreOptions options)
     : indexers_(std::move(indexers)),
       keys_(options.compact ? std::make_unique<compact::KeyTable>() : nullptr) {
-  indexers_.emplace(kNamespaceIndex, NamespaceIndex);
+  if (options.namespace_index) indexers_.emplace(kNamespaceIndex, NamespaceIndex);
 }
 
 Store::~Store() = default;

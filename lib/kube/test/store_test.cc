@@ -57,6 +57,19 @@ TEST(StoreTest, CustomIndexFollowsUpdates) {
   EXPECT_TRUE(s.IndexKeys("no-such-index", "db").empty());
 }
 
+TEST(StoreTest, WithoutTheNamespaceIndexCustomIndexesStillWork) {
+  Store s({{"by-app",
+            [](const Object& o) { return std::vector<std::string>{o["data"].value("app", "")}; }}},
+          StoreOptions{.namespace_index = false});
+  s.Upsert("n/a", Ptr(MakeObject("n", "a", "1", {{"app", "web"}})));
+  s.Replace({{"n/b", Ptr(MakeObject("n", "b", "1", {{"app", "web"}}))}});
+  EXPECT_TRUE(s.IndexKeys(kNamespaceIndex, "n").empty());
+  EXPECT_EQ(s.IndexKeys("by-app", "web"), std::vector<std::string>{"n/b"});
+  EXPECT_NE(s.Remove("n/b"), nullptr);
+  EXPECT_TRUE(s.IndexKeys("by-app", "web").empty());
+  EXPECT_EQ(s.Size(), 0u);
+}
+
 TEST(StoreTest, ReplaceSwapsContentsAndIndexesAtomically) {
   Store s;
   s.Upsert("a/old", Ptr(MakeObject("a", "old")));
@@ -94,6 +107,7 @@ class StoreModeTest : public ::testing::TestWithParam<bool> {
 
 std::vector<std::string> Names(const std::vector<ObjectPtr>& objs) {
   std::vector<std::string> out;
+  out.reserve(objs.size());
   for (const auto& o : objs) out.push_back(ObjectKey(*o) + "@" + ObjectResourceVersion(*o));
   return Sorted(out);
 }
@@ -181,6 +195,7 @@ TEST_P(StoreModeTest, ConcurrentReadersSeeWholeObjectsWhileTheWriterMovesOn) {
     }
   };
   std::vector<std::thread> readers;
+  readers.reserve(4);
   for (int r = 0; r < 4; ++r) readers.emplace_back(reader);
   for (int v = 1; v <= 200; ++v) {
     std::string name = std::to_string(v % 50);

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <functional>
 #include <string>
 
 namespace limen::serving {
@@ -107,6 +108,19 @@ bool ReadMore(Transport& t, std::string& buf, size_t want = size_t{16} * 1024) {
   return n > 0;
 }
 
+// Writes `response`. A small body goes out in one write with its head; a large one (a
+// /metrics scrape of a megabyte) is written from the handler's own buffer instead of being
+// copied behind the head first.
+bool WriteResponse(Transport& t, const Response& response, bool keep_alive) {
+  constexpr size_t kCopyAtMost = size_t{16} * 1024;
+  std::string head = wire::RenderHead(response, keep_alive);
+  if (response.body.size() <= kCopyAtMost) {
+    head += response.body;
+    return t.Write(head);
+  }
+  return t.Write(head) && t.Write(response.body);
+}
+
 // Answers a refused request and closes gracefully: the unread rest of the request is drained
 // (for at most 2 s and 16 MiB) after our half-close, because closing with unread bytes
 // would reset the connection and could destroy the answer before the client read it.
@@ -198,8 +212,16 @@ void ServeConnection(Transport& t, const HttpServer& server, const ConnectionLim
     }
     auto& head = std::get<wire::Head>(parsed);
     if (!ReadBody(t, head, buf, limits, head.request.body)) return;
-    const Response response = server.Dispatch(head.request);
-    if (!t.Write(wire::RenderResponse(response, head.keep_alive)) || !head.keep_alive) return;
+    bool written = false;
+    std::function<void()> after;
+    {
+      Response response = server.Dispatch(head.request);
+      written = WriteResponse(t, response, head.keep_alive);
+      after = std::move(response.after_sent);
+    }  // The response is destroyed here, before `after` runs. (Assigning an empty Response
+       // would not do: libstdc++'s string keeps its buffer when assigned a short string.)
+    if (after) after();
+    if (!written || !head.keep_alive) return;
     // Between requests an idle keep-alive connection holds no buffer (as OpenSSL's
     // SSL_MODE_RELEASE_BUFFERS does for its own), rather than the largest request it saw.
     if (buf.empty()) std::string().swap(buf);

@@ -26,11 +26,11 @@
 namespace limen::serving {
 
 Response Response::Text(int status, std::string body) {
-  return Response{status, "text/plain; charset=utf-8", std::move(body), {}};
+  return Response{status, "text/plain; charset=utf-8", std::move(body), {}, {}};
 }
 
 Response Response::Json(int status, std::string body) {
-  return Response{status, "application/json", std::move(body), {}};
+  return Response{status, "application/json", std::move(body), {}, {}};
 }
 
 struct HttpServer::Impl {

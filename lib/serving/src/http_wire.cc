@@ -315,9 +315,9 @@ bool PercentDecode(std::string_view in, std::string& out) {
   return true;
 }
 
-std::string RenderResponse(const Response& response, bool keep_alive) {
+std::string RenderHead(const Response& response, bool keep_alive) {
   std::string out;
-  out.reserve(160 + response.body.size());
+  out.reserve(160);
   out += "HTTP/1.1 ";
   out += std::to_string(response.status);
   out += ' ';
@@ -335,6 +335,11 @@ std::string RenderResponse(const Response& response, bool keep_alive) {
     out += value;
   }
   out += "\r\n\r\n";
+  return out;
+}
+
+std::string RenderResponse(const Response& response, bool keep_alive) {
+  std::string out = RenderHead(response, keep_alive);
   out += response.body;
   return out;
 }

@@ -64,9 +64,12 @@ ChunkedResult DecodeChunked(std::string_view data, size_t max_body_bytes);
 // Percent-decodes `in` ('+' stays '+'); false if an escape is malformed.
 bool PercentDecode(std::string_view in, std::string& out);
 
-// The status line, headers and body of `response`, ready to write. `keep_alive` false adds
-// "Connection: close". Header names or values containing CR or LF are dropped (a handler
-// bug must not become response splitting).
+// The status line and headers of `response` up to and including the blank line, ready to
+// write; the body follows. `keep_alive` false adds "Connection: close". Header names or
+// values containing CR or LF are dropped (a handler bug must not become response splitting).
+std::string RenderHead(const Response& response, bool keep_alive);
+
+// RenderHead followed by the body.
 std::string RenderResponse(const Response& response, bool keep_alive);
 
 // "HTTP/1.1 100 Continue\r\n\r\n".

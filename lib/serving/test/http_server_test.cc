@@ -9,6 +9,7 @@
 
 #include <pplx/threadpool.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/ssl.hpp>
 #include <chrono>
@@ -345,6 +346,37 @@ TEST_F(RawHttpTest, StopClosesIdleConnectionsPromptly) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
   EXPECT_EQ(::recv(fd_, buf, sizeof buf, 0), 0);  // closed
   EXPECT_LT(Connect(port), 0);                    // and no longer listening
+}
+
+// A body larger than the copy limit is written from the handler's own buffer, after its head;
+// after_sent runs once per response, once it has been written (the /metrics route returns
+// the free heap to the system there).
+TEST(HttpServerTest, LargeBodiesArriveWholeAndAfterSentRunsOncePerResponse) {
+  HttpServer s(HttpServerOptions{});
+  const std::string big(3 * 1024 * 1024 + 7, 'z');
+  std::atomic<int> sent = 0;
+  s.Route("GET", "/big", [&](const Request&) {
+    Response r = Response::Text(200, big);
+    r.after_sent = [&sent] { ++sent; };
+    return r;
+  });
+  AddRoutes(s);
+  ASSERT_TRUE(s.Start().ok());
+  const int fd = Connect(s.Port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(SendAll(fd,
+                      "GET /big HTTP/1.1\r\nHost: x\r\n\r\n"
+                      "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+                      "GET /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  const std::string all = ReadToEnd(fd);
+  ::close(fd);
+  EXPECT_EQ(Count(all, "\r\nContent-Length: " + std::to_string(big.size()) + "\r\n"), 2u);
+  EXPECT_EQ(std::count(all.begin(), all.end(), 'z'), static_cast<std::ptrdiff_t>(2 * big.size()));
+  EXPECT_NE(all.find("\r\n\r\nhello world"), std::string::npos);
+  for (int i = 0; i < 500 && sent < 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(sent, 2);
+  s.Stop();
 }
 
 TEST(HttpServerTest, ConnectionsBeyondTheLimitAreClosed) {

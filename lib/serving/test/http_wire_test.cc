@@ -153,6 +153,9 @@ TEST(RenderResponseTest, StatusLineLengthAndHeaders) {
             "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
             "Allow: POST\r\n\r\n{}");
   EXPECT_NE(RenderResponse(r, false).find("\r\nConnection: close\r\n"), std::string::npos);
+  // The head alone ends with the blank line; the body follows it unchanged.
+  EXPECT_EQ(RenderHead(r, true) + r.body, RenderResponse(r, true));
+  EXPECT_TRUE(RenderHead(r, false).ends_with("\r\n\r\n"));
 }
 
 TEST(RenderResponseTest, HeadersThatWouldSplitTheResponseAreDropped) {

@@ -25,6 +25,7 @@ struct Spec {
   // ReplicaSetIndex, NodeReports) so that the reads that scan decode nothing.
   bool compact = false;
   kube::Transform retain = nullptr;  // InformerOptions::retain
+  bool namespace_index = true;       // InformerOptions::namespace_index
 };
 
 std::unique_ptr<Informer> Make(kube::Client& client, const kube::Resource& r, const std::string& ns,
@@ -38,6 +39,7 @@ std::unique_ptr<Informer> Make(kube::Client& client, const kube::Resource& r, co
   o.watcher.page_size = spec.page_size;
   o.compact = spec.compact;
   o.retain = std::move(spec.retain);
+  o.namespace_index = spec.namespace_index;
   return std::make_unique<Informer>(client, r, std::move(o));
 }
 
@@ -102,12 +104,22 @@ std::shared_ptr<kube::ResourceEventHandlerFuncs> KeepPods(
   return h;
 }
 
-// NodeReports' writer calls are Put and Forget(node).
-struct NodeReportsWriter {
-  std::shared_ptr<NodeReports> reports;
-  void Upsert(const Object& nps) const { reports->Put(nps); }
-  void Remove(const Object& nps) const { reports->Forget(NameOf(nps)); }
-};
+// Keeps NodeReports from the NodeProbeState informer and tells `changed` what each event did.
+// A delete's last known state is what the store retained (no status.pods), so the report
+// before it comes from NodeReports itself.
+std::shared_ptr<kube::ResourceEventHandlerFuncs> KeepNodeReports(
+    const std::shared_ptr<NodeReports>& reports,
+    const std::function<void(const NodeReportChange&)>& changed) {
+  auto h = std::make_shared<kube::ResourceEventHandlerFuncs>();
+  h->add = [reports, changed](const ObjectPtr& o, bool) { changed(reports->Put(*o)); };
+  h->update = [reports, changed](const ObjectPtr&, const ObjectPtr& n) {
+    changed(reports->Put(*n));
+  };
+  h->del = [reports, changed](const DeletedObject& d) {
+    if (const ObjectPtr& last = kube::LastKnown(d)) changed(reports->Forget(NameOf(*last)));
+  };
+  return h;
+}
 
 }  // namespace
 
@@ -117,20 +129,29 @@ Informers::Informers(kube::Client& client, const std::string& ns) {
   // (and tells Wire's handler what changed): the informer's own store keeps just the keys and
   // resourceVersions it needs for its relists. ReplicaSets and NodeProbeStates are compact:
   // what the namespace-wide scans and the per-Pod measurement lookups read of them comes from
-  // ReplicaSetIndex and NodeReports, kept by handlers registered before Wire's.
-  pods_ =
-      Make(client, r::kPods, ns,
-           {.transform = ProjectPod, .fields = PodFields(), .compact = true, .retain = RetainKey});
+  // ReplicaSetIndex and NodeReports, kept by handlers registered before Wire's. Stores nobody
+  // reads by namespace go without the namespace index.
+  pods_ = Make(client, r::kPods, ns,
+               {.transform = ProjectPod,
+                .fields = PodFields(),
+                .compact = true,
+                .retain = RetainKey,
+                .namespace_index = false});
   replicasets_ = Make(client, r::kReplicaSets, ns,
                       {.transform = ProjectOwner,
                        .fields = OwnerFields(),
                        .indexers = {{kIndexControllerUid, IndexByControllerUid}},
-                       .compact = true});
+                       .compact = true,
+                       .namespace_index = false});
   pods_->AddEventHandler(KeepPods(pod_index_, [this](const PodChange& change) {
     if (pod_changed_ && change.Changed()) pod_changed_(change);
   }));
   replicasets_->AddEventHandler(Keep(replicaset_index_));
-  const Spec workload = {.transform = ProjectOwner, .fields = OwnerFields(), .compact = true};
+  // Workloads are read by key only (FindWorkload).
+  const Spec workload = {.transform = ProjectOwner,
+                         .fields = OwnerFields(),
+                         .compact = true,
+                         .namespace_index = false};
   deployments_ = Make(client, r::kDeployments, ns, workload);
   statefulsets_ = Make(client, r::kStatefulSets, ns, workload);
   daemonsets_ = Make(client, r::kDaemonSets, ns, workload);
@@ -163,10 +184,16 @@ Informers::Informers(kube::Client& client, const std::string& ns) {
   // Read one at a time (a reconcile's own InstrumentedWorkload; Observe's sustained count).
   iwls_ = Make(client, resources::kInstrumentedWorkloads, ns,
                {.transform = ProjectLimen, .fields = LimenFields(), .compact = true});
+  // The per-Pod measurements are read from NodeReports only: the store keeps the rest.
   nps_ = Make(client, resources::kNodeProbeStates, ns,
-              {.transform = ProjectLimen, .fields = LimenFields(), .compact = true});
-  nps_->AddEventHandler(
-      Keep(std::make_shared<NodeReportsWriter>(NodeReportsWriter{node_reports_})));
+              {.transform = ProjectLimen,
+               .fields = LimenFields(),
+               .compact = true,
+               .retain = RetainNodeProbeState,
+               .namespace_index = false});
+  nps_->AddEventHandler(KeepNodeReports(node_reports_, [this](const NodeReportChange& change) {
+    if (report_changed_ && change.Changed()) report_changed_(change);
+  }));
 }
 
 Caches Informers::caches() const {
@@ -256,10 +283,12 @@ void Wire(Informers& in, const Controllers& controllers) {
     EnqueueAll(iwl_c, {kube::ObjectKey(w)});
     EnqueueAll(obs_c, obspol::KeysForNamespace(c, NamespaceOf(w)));
   }));
-  in.nps_->AddEventHandler(OnAny([c, iwl_c, obs_c](const Object& nps) {
-    EnqueueAll(iwl_c, iwl::KeysForNodeProbeState(c, nps));
+  in.report_changed_ = [c, iwl_c, obs_c](const NodeReportChange& change) {
+    for (const auto& report : {change.before, change.after}) {
+      if (report) EnqueueAll(iwl_c, iwl::KeysForNodeReport(c, *report));
+    }
     EnqueueAll(obs_c, obspol::AllKeys(c));
-  }));
+  };
 }
 
 reconcilers::resiliencepolicy::Reach CacheReachCounter::Count(const api::ResiliencePolicy& policy,

@@ -16,8 +16,8 @@
 //   ResiliencePolicy     every workload of its namespace (the rendered hash decides
 //                        `injected`)
 //   InstrumentedWorkload itself; the policies of its namespace (workloadsSustained)
-//   NodeProbeState       the workloads of the Pods it reports (old and new); every policy;
-//                        on delete its decoded entry in NodeReports is dropped
+//   NodeProbeState       when its decoded report changed: the workloads of the Pods it reports
+//                        (old and new); every policy; on delete its report is dropped
 //   Pod, ReplicaSet      also the ResiliencePolicies of their namespace (matchedWorkloads,
 //                        injectedPods)
 // Updates that change nothing in the projection (only resourceVersion), or for a Pod nothing in
@@ -80,8 +80,10 @@ class Informers {
   const std::shared_ptr<NodeReports> node_reports_ = std::make_shared<NodeReports>();
   const std::shared_ptr<PodIndex> pod_index_ = std::make_shared<PodIndex>();
   const std::shared_ptr<ReplicaSetIndex> replicaset_index_ = std::make_shared<ReplicaSetIndex>();
-  // Wire's handler of Pod changes (set before Run; called on the Pod informer's thread).
+  // Wire's handlers of Pod and node report changes (set before Run; called on the Pod and the
+  // NodeProbeState informer's thread).
   std::function<void(const PodChange&)> pod_changed_;
+  std::function<void(const NodeReportChange&)> report_changed_;
 };
 
 // Connects the informer events of the fan-out table above to the controllers.

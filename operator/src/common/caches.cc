@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <utility>
 
 namespace limen::op {
 namespace {
@@ -160,16 +161,22 @@ NodeReport DecodeNodeReport(const Object& nps) {
   return r;
 }
 
-void NodeReports::Put(const Object& nps) {
+NodeReportChange NodeReports::Put(const Object& nps) {
   const std::string node = NameOf(nps);
-  auto report = std::make_shared<const NodeReport>(DecodeNodeReport(nps));
+  NodeReportChange change{nullptr, std::make_shared<const NodeReport>(DecodeNodeReport(nps))};
   std::lock_guard lock(mu_);
-  reports_.insert_or_assign(node, std::move(report));
+  auto& slot = reports_[node];
+  change.before = std::exchange(slot, change.after);
+  return change;
 }
 
-void NodeReports::Forget(const std::string& node) {
+NodeReportChange NodeReports::Forget(const std::string& node) {
   std::lock_guard lock(mu_);
-  reports_.erase(node);
+  auto it = reports_.find(node);
+  if (it == reports_.end()) return {};
+  NodeReportChange change{std::move(it->second), nullptr};
+  reports_.erase(it);
+  return change;
 }
 
 std::shared_ptr<const NodeReport> NodeReports::Get(const std::string& node) const {

@@ -53,6 +53,7 @@ struct NodeReport {
     int64_t rss_bytes = 0;
     int64_t delivered = 0;
     int64_t dropped = 0;
+    friend bool operator==(const Pod&, const Pod&) = default;
   };
   // status.pods by uid. The first entry of a uid wins (as a search in list order would find
   // it); nullopt when that entry does not decode as a PodMeasurement.
@@ -64,18 +65,30 @@ struct NodeReport {
   std::optional<api::Time> reported_at;  // status.reportedAt, when it parses
   // status.probes, set only when the whole object decodes as a NodeProbeState.
   std::optional<std::vector<api::ProbeState>> probes;
+
+  // Equal reports: nothing the operator reads of the NodeProbeState changed.
+  friend bool operator==(const NodeReport&, const NodeReport&) = default;
 };
 NodeReport DecodeNodeReport(const Object& nps);
 
+// What one write did to NodeReports: the node's report before and after (nullptr: none).
+struct NodeReportChange {
+  std::shared_ptr<const NodeReport> before, after;
+  // Whether anything the operator reads changed.
+  bool Changed() const { return before && after ? !(*before == *after) : before != after; }
+};
+
 // The decoded NodeProbeStates by node, written by the NodeProbeState informer's handlers
 // (Put on add and update, Forget on delete): a reconcile looks a Pod's entry up by uid
-// without decoding anything, and the store itself can hold its objects encoded.
+// without decoding anything, and the informer's store keeps its objects encoded and without
+// status.pods (RetainNodeProbeState), which only this holds. Put and Forget say what changed,
+// old reports included, for the handlers that enqueue the affected workloads.
 //
 // Thread-safety: safe for concurrent use; Put decodes outside the lock.
 class NodeReports {
  public:
-  void Put(const Object& nps);  // keyed by metadata.name
-  void Forget(const std::string& node);
+  NodeReportChange Put(const Object& nps);  // keyed by metadata.name
+  NodeReportChange Forget(const std::string& node);
   std::shared_ptr<const NodeReport> Get(const std::string& node) const;  // nullptr: none
   size_t Size() const;
 

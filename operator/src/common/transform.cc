@@ -69,6 +69,13 @@ Object RetainKey(const Object& obj) {
   return Object{{"metadata", std::move(meta)}};
 }
 
+Object RetainNodeProbeState(const Object& nps) {
+  Object out = nps;
+  auto status = out.find("status");
+  if (status != out.end() && status->is_object()) status->erase("pods");
+  return out;
+}
+
 // NOLINTNEXTLINE(performance-unnecessary-value-param): every projection is a kube::Transform
 Object ProjectOwner(Object obj) { return Skeleton(obj); }
 

@@ -60,6 +60,7 @@ TEST(QuietTrimTest, SmallWorkAddsUpAcrossQuietTicks) {
   // Lease renewals and the like: 8 ms a tick is quiet, and after 50 ms of it one trim.
   QuietTrim q;
   std::vector<int> cpu;
+  cpu.reserve(10);
   for (int i = 0; i < 10; ++i) cpu.push_back(8 * i);
   EXPECT_EQ(Trims(q, cpu), std::vector<int>{7});
 }
@@ -68,6 +69,18 @@ TEST(QuietTrimTest, ReleaseHeapWhenQuietStopsWhenAsked) {
   int calls = 0;
   ReleaseHeapWhenQuiet([&calls](milliseconds) { return ++calls == 3; }, milliseconds(1));
   EXPECT_EQ(calls, 3);
+}
+
+TEST(QuietTrimTest, ReleaseHeapWhenQuietCountsWorkDoneBeforeItsFirstSample) {
+  // It starts right after the post-sync trim, at 0 ms of CPU; the initial reconciles (300 ms)
+  // are over before its first sample, then the process is quiet (1 ms a tick): one trim,
+  // once two quiet ticks have passed.
+  int ticks = 0;
+  std::vector<int> trims;
+  HeapReleaseHooks hooks{.cpu = [&] { return milliseconds(ticks == 0 ? 0 : 300 + ticks); },
+                         .trim = [&] { trims.push_back(ticks); }};
+  ReleaseHeapWhenQuiet([&](milliseconds) { return ++ticks > 5; }, milliseconds(1), hooks);
+  EXPECT_EQ(trims, std::vector<int>{3});
 }
 
 }  // namespace

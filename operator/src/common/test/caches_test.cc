@@ -166,6 +166,39 @@ TEST(NodeReportsTest, FollowsUpdatesAndDeletesOfTheStore) {
   EXPECT_FALSE(ReportFor(c, p1)) << "a forgotten node has no report until its next event";
 }
 
+// Put and Forget say what they did, so that the handler can enqueue the workloads of the Pods
+// the node reported before as well as now (the informer's store no longer has the old
+// status.pods), and skip events that change nothing the operator reads.
+TEST(NodeReportsTest, PutAndForgetReportTheChange) {
+  NodeReports reports;
+  const auto v1 = testing::Nps("n1", "2026-01-01T00:00:00Z", {{"ns", "p1", "u1", 1, 2, 3, 4}});
+  NodeReportChange first = reports.Put(v1);
+  EXPECT_EQ(first.before, nullptr);
+  ASSERT_NE(first.after, nullptr);
+  EXPECT_TRUE(first.Changed());
+  EXPECT_EQ(first.after, reports.Get("n1"));
+
+  kube::Object same = v1;
+  same["metadata"]["resourceVersion"] = "99";  // nothing the operator reads changed
+  same["status"]["kernel"] = {{"release", "6.1"}};
+  NodeReportChange resync = reports.Put(same);
+  EXPECT_EQ(resync.before, first.after);
+  EXPECT_FALSE(resync.Changed());
+
+  NodeReportChange moved =
+      reports.Put(testing::Nps("n1", "2026-01-01T00:00:00Z", {{"ns", "p2", "u2", 1, 2, 3, 4}}));
+  EXPECT_TRUE(moved.Changed());
+  ASSERT_NE(moved.before, nullptr);
+  EXPECT_TRUE(moved.before->pods.contains("u1")) << "the Pods reported before";
+  EXPECT_TRUE(moved.after->pods.contains("u2"));
+
+  NodeReportChange gone = reports.Forget("n1");
+  EXPECT_EQ(gone.before, moved.after);
+  EXPECT_EQ(gone.after, nullptr);
+  EXPECT_TRUE(gone.Changed());
+  EXPECT_FALSE(reports.Forget("n1").Changed()) << "nothing to forget twice";
+}
+
 TEST(NodeReportsTest, DecodesAsASearchInListOrderWould) {
   kube::Object nps = testing::Nps("n1", "2026-01-01T00:00:00Z",
                                   {{"ns", "a", "u1", 1, 1, 1, 1},

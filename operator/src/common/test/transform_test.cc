@@ -38,6 +38,19 @@ TEST(RetainKeyTest, KeepsWhatTheInformerNeedsOfAStoredPod) {
   EXPECT_EQ(RetainKey(kube::Object::array()), kube::Object::parse(R"({"metadata": {}})"));
 }
 
+TEST(RetainNodeProbeStateTest, DropsOnlyThePerPodMeasurements) {
+  const kube::Object nps = kube::Object::parse(R"({"metadata": {"name": "n1",
+    "resourceVersion": "3"}, "status": {"podCount": 1, "reportedAt": "2026-01-01T00:00:00Z",
+    "probes": [{"name": "process.exec", "state": "Attached"}],
+    "pods": [{"uid": "u1", "rssBytes": 1}]}})");
+  kube::Object want = nps;
+  want["status"].erase("pods");
+  EXPECT_EQ(RetainNodeProbeState(nps), want);
+  for (const char* odd : {R"({"metadata": {"name": "n1"}})", R"({"status": "x"})", "[]"}) {
+    EXPECT_EQ(RetainNodeProbeState(kube::Object::parse(odd)), kube::Object::parse(odd)) << odd;
+  }
+}
+
 TEST(ProjectPodTest, ToleratesMissingAndMistypedFields) {
   EXPECT_EQ(ProjectPod(kube::Object::object()), kube::Object::parse(R"({"metadata": {}})"));
   EXPECT_NO_THROW(ProjectPod(

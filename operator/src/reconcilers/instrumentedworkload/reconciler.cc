@@ -176,16 +176,10 @@ std::vector<std::string> KeysForNamespace(const Caches& c, const std::string& ns
   return {keys.begin(), keys.end()};
 }
 
-std::vector<std::string> KeysForNodeProbeState(const Caches& c, const Object& nps) {
+std::vector<std::string> KeysForNodeReport(const Caches& c, const NodeReport& report) {
   std::set<std::string> keys;
-  auto status = nps.find("status");
-  if (status == nps.end() || !status->is_object()) return {};
-  auto pods = status->find("pods");
-  if (pods == status->end() || !pods->is_array()) return {};
-  for (const auto& entry : *pods) {
-    auto uid = entry.find("uid");
-    if (uid == entry.end() || !uid->is_string()) continue;
-    const PodSummaryPtr pod = c.pod_index->ByUid(uid->get_ref<const std::string&>());
+  for (const auto& [uid, measurement] : report.pods) {
+    const PodSummaryPtr pod = c.pod_index->ByUid(uid);
     if (!pod) continue;
     if (auto owner = OwnerOf(c, *pod)) keys.insert(WorkloadKey(*owner));
   }

@@ -68,7 +68,7 @@ std::vector<std::string> KeysForOwnerObject(const Object& workload, const std::s
 // Every workload with a Pod in the namespace, and every InstrumentedWorkload there: what a
 // policy change may affect.
 std::vector<std::string> KeysForNamespace(const Caches& c, const std::string& ns);
-// The workloads of the Pods a NodeProbeState reports (in any state given).
-std::vector<std::string> KeysForNodeProbeState(const Caches& c, const Object& nps);
+// The workloads of the Pods a node's report (a NodeProbeState, decoded) has measurements of.
+std::vector<std::string> KeysForNodeReport(const Caches& c, const NodeReport& report);
 
 }  // namespace limen::op::iwl

@@ -52,6 +52,8 @@ struct ProbeState {
   std::optional<Time> attached_at;
   Json source;
 
+  friend bool operator==(const ProbeState&, const ProbeState&) = default;
+
   template <class S, class F>
   static void Fields(S& s, F&& f) {
     f("name", s.name);

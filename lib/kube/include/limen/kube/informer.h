@@ -109,6 +109,8 @@ struct InformerOptions {
   // resourceVersions. Must keep metadata.name, namespace and resourceVersion, and what the
   // indexers read. None by default: the store keeps the transformed object.
   Transform retain;
+  // The store's built-in namespace index (StoreOptions::namespace_index).
+  bool namespace_index = true;
 };
 
 class Informer {

@@ -38,6 +38,10 @@ struct Response {
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   std::map<std::string, std::string> headers;
+  // Run on the connection's thread once the response has been written (or the write failed)
+  // and the response, body included, freed: work that should see the body's memory free,
+  // such as limen::ReleaseFreeHeap after a /metrics scrape of a megabyte.
+  std::function<void()> after_sent;
 
   static Response Text(int status, std::string body);
   static Response Json(int status, std::string body);

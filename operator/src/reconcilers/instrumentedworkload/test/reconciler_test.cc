@@ -124,8 +124,10 @@ TEST(KeysTest, FanOut) {
       std::vector<std::string>{"ns/deployment-web"});
   EXPECT_EQ(KeysForNamespace(s.caches(), "ns"),
             (std::vector<std::string>{"ns/deployment-web", "ns/pod-solo"}));
-  EXPECT_EQ(KeysForNodeProbeState(s.caches(), testing::Nps("n1", "2026-03-01T10:00:00Z",
-                                                           {{"ns", "solo", "b", 1, 1, 1, 0}})),
+  EXPECT_EQ(KeysForNodeReport(s.caches(),
+                              DecodeNodeReport(testing::Nps("n1", "2026-03-01T10:00:00Z",
+                                                            {{"ns", "solo", "b", 1, 1, 1, 0},
+                                                             {"ns", "gone", "c", 1, 1, 1, 0}}))),
             std::vector<std::string>{"ns/pod-solo"});
   EXPECT_EQ(KeysForReplicaSet(testing::Workload("ReplicaSet", "ns", "r", "u")),
             std::vector<std::string>{"ns/replicaset-r"});
