@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <limits>
 #include <mutex>
 
 #include "limen/api/well_known.h"
@@ -123,8 +124,16 @@ PodSummary PodSummary::Of(const Object& pod) {
     }
   }
   s.fields_ = static_cast<uint32_t>(ends.size());
-  s.data_.reserve(ends.size() * sizeof(uint32_t) + bytes.size());
-  s.data_.append(reinterpret_cast<const char*>(ends.data()), ends.size() * sizeof(uint32_t));
+  s.wide_ = bytes.size() > std::numeric_limits<uint16_t>::max();
+  s.data_.reserve(ends.size() * s.OffsetSize() + bytes.size());
+  if (s.wide_) {
+    s.data_.append(reinterpret_cast<const char*>(ends.data()), ends.size() * sizeof(uint32_t));
+  } else {
+    for (const uint32_t end : ends) {
+      const auto narrow = static_cast<uint16_t>(end);
+      s.data_.append(reinterpret_cast<const char*>(&narrow), sizeof narrow);
+    }
+  }
   s.data_.append(bytes);
   s.has_controller_ = ctrl != nullptr;
   s.active_ = IsActivePod(pod);
@@ -133,11 +142,20 @@ PodSummary PodSummary::Of(const Object& pod) {
   return s;
 }
 
-std::string_view PodSummary::Stored(uint32_t i) const {
-  uint32_t begin = 0, end = 0;
+uint32_t PodSummary::End(uint32_t i) const {
+  if (wide_) {
+    uint32_t end = 0;
+    std::memcpy(&end, data_.data() + i * sizeof end, sizeof end);
+    return end;
+  }
+  uint16_t end = 0;
   std::memcpy(&end, data_.data() + i * sizeof end, sizeof end);
-  if (i > 0) std::memcpy(&begin, data_.data() + (i - 1) * sizeof begin, sizeof begin);
-  return std::string_view(data_).substr(fields_ * sizeof(uint32_t) + begin, end - begin);
+  return end;
+}
+
+std::string_view PodSummary::Stored(uint32_t i) const {
+  const uint32_t begin = i > 0 ? End(i - 1) : 0;
+  return std::string_view(data_).substr(fields_ * OffsetSize() + begin, End(i) - begin);
 }
 
 std::string_view PodSummary::Field(uint32_t i) const {

@@ -77,13 +77,18 @@ class PodSummary {
     return i == kNs || i == kCtrlApiVersion || i == kCtrlKind ||
            (i >= kFixedFields && (i - kFixedFields) % 2 == 0);  // a label's key
   }
+  size_t OffsetSize() const { return wide_ ? sizeof(uint32_t) : sizeof(uint16_t); }
+  uint32_t End(uint32_t i) const;             // where field i's bytes end
   std::string_view Stored(uint32_t i) const;  // field i's bytes as stored
   std::string_view Field(uint32_t i) const;
 
-  // [the end of each field, uint32][the fields' bytes, one after the other]; a shareable field
-  // is a tag byte, then a 2-byte SharedStrings id or the string itself.
+  // [the end of each field][the fields' bytes, one after the other]; a shareable field is a
+  // tag byte, then a 2-byte SharedStrings id or the string itself. The ends are uint16 (half
+  // of a typical summary's offsets: ≈ 60 B of ≈ 380 at ten labels) unless the bytes exceed
+  // 64 KiB (wide_: uint32).
   std::string data_;
   uint32_t fields_ = 0;
+  bool wide_ = false;
   bool active_ = false;
   bool being_deleted_ = false;
   bool has_controller_ = false;

@@ -74,6 +74,21 @@ TEST(PodSummaryTest, DistinctLabelKeysBeyondTheSharedTableStayInline) {
   }
 }
 
+// Offsets are 16-bit while a summary's bytes fit, 32-bit beyond: a Pod whose labels hold more
+// than 64 KiB (the apiserver allows ≈ 1.5 MB objects) reads back whole.
+TEST(PodSummaryTest, SummariesBeyond64KiBReadBackWhole) {
+  api::Labels labels;
+  for (int i = 0; i < 40; ++i) {
+    labels["k" + std::to_string(i)] = std::string(2000, static_cast<char>('a' + i % 26));
+  }
+  const kube::Object pod = testing::Pod("ns", "big", "u", labels, Owner{"ReplicaSet", "rs", "r"});
+  const PodSummary s = PodSummary::Of(pod);
+  EXPECT_EQ(s.Labels(), labels);
+  EXPECT_EQ(s.name(), "big");
+  EXPECT_EQ(s.controller_uid(), "r");
+  EXPECT_TRUE(PodSummary::Of(pod) == s);
+}
+
 TEST(PodSummaryTest, ActiveAsIsActivePod) {
   kube::Object pod = testing::Pod("ns", "p", "u", {});
   for (const char* phase : {"Pending", "Running", "Succeeded", "Failed", "Unknown"}) {
