@@ -179,9 +179,10 @@ void Measure(const char* name, int objects, const std::function<std::shared_ptr<
               static_cast<double>(grown) / 1e6);
 }
 
-std::shared_ptr<kube::Store> Fill(std::map<std::string, kube::IndexFunc> indexes, bool compact,
-                                  int n, const std::function<Object(int)>& make) {
-  auto store = std::make_shared<kube::Store>(std::move(indexes), kube::StoreOptions{compact});
+std::shared_ptr<kube::Store> Fill(std::map<std::string, kube::IndexFunc> indexes,
+                                  kube::StoreOptions options, int n,
+                                  const std::function<Object(int)>& make) {
+  auto store = std::make_shared<kube::Store>(std::move(indexes), options);
   for (int i = 0; i < n; ++i) {
     Object obj = make(i);
     const std::string key = kube::ObjectKey(obj);
@@ -196,7 +197,7 @@ std::shared_ptr<kube::Store> Fill(std::map<std::string, kube::IndexFunc> indexes
 // ms against 1.3–3.0 ms, docs/benchmarks.md.)
 void TimeScans() {
   constexpr int kPods = kWorkloads * kPodsPerWorkload;
-  auto replicasets = Fill({}, false, kWorkloads, BenchReplicaSet);
+  auto replicasets = Fill({}, {.compact = false}, kWorkloads, BenchReplicaSet);
   kube::Store empty;
   auto pod_index = std::make_shared<PodIndex>();
   auto rs_index = std::make_shared<ReplicaSetIndex>();
@@ -231,17 +232,20 @@ int Main() {
       {kIndexNode, IndexByNode},
       {kIndexUid, IndexByUid}};
   Measure("pods plain + 3 indexes (before)", pods,
-          [&] { return Fill(pod_indexes, false, pods, pod); });
-  Measure("pods compact, no extra index", pods, [&] { return Fill({}, true, pods, pod); });
-  auto with_index = [&](const std::function<Object(int)>& stored) {
-    auto store = Fill({}, true, pods, stored);
+          [&] { return Fill(pod_indexes, {.compact = false}, pods, pod); });
+  Measure("pods compact, no extra index", pods,
+          [&] { return Fill({}, {.compact = true}, pods, pod); });
+  auto with_index = [&](const std::function<Object(int)>& stored, bool namespace_index = true) {
+    auto store = Fill({}, {.compact = true, .namespace_index = namespace_index}, pods, stored);
     auto index = std::make_shared<PodIndex>();
     for (int i = 0; i < pods; ++i) index->Upsert(pod(i));
     return std::make_shared<std::pair<decltype(store), decltype(index)>>(store, index);
   };
   Measure("pods compact + PodIndex (f57c242)", pods, [&] { return with_index(pod); });
-  Measure("pods keys + PodIndex (now)", pods,
+  Measure("pods keys + PodIndex (581f421)", pods,
           [&] { return with_index([&](int i) { return RetainKey(pod(i)); }); });
+  Measure("pods keys, no ns index + PodIndex (now)", pods,
+          [&] { return with_index([&](int i) { return RetainKey(pod(i)); }, false); });
   Measure("PodIndex alone", pods, [&] {
     auto index = std::make_shared<PodIndex>();
     for (int i = 0; i < pods; ++i) index->Upsert(pod(i));
@@ -251,19 +255,23 @@ int Main() {
       {kIndexControllerUid, IndexByControllerUid}};
   for (bool compact : {false, true}) {
     Measure(compact ? "replicasets compact" : "replicasets plain", kWorkloads,
-            [&] { return Fill(rs_indexes, compact, kWorkloads, BenchReplicaSet); });
+            [&] { return Fill(rs_indexes, {.compact = compact}, kWorkloads, BenchReplicaSet); });
     Measure(compact ? "deployments etc. compact" : "deployments etc. plain", kWorkloads, [&] {
-      return Fill({}, compact, kWorkloads, [](int w) {
+      return Fill({}, {.compact = compact}, kWorkloads, [](int w) {
         Object d = BenchReplicaSet(w);
         d["metadata"].erase("ownerReferences");
         return d;
       });
     });
     Measure(compact ? "nodeprobestates compact" : "nodeprobestates plain", kNodes,
-            [&] { return Fill({}, compact, kNodes, BenchNodeProbeState); });
+            [&] { return Fill({}, {.compact = compact}, kNodes, BenchNodeProbeState); });
     Measure(compact ? "instrumentedworkloads compact" : "instrumentedworkloads plain", kWorkloads,
-            [&] { return Fill({}, compact, kWorkloads, BenchInstrumentedWorkload); });
+            [&] { return Fill({}, {.compact = compact}, kWorkloads, BenchInstrumentedWorkload); });
   }
+  Measure("nodeprobestates compact, no pods (now)", kNodes, [&] {
+    return Fill({}, {.compact = true, .namespace_index = false}, kNodes,
+                [](int n) { return RetainNodeProbeState(BenchNodeProbeState(n)); });
+  });
   Measure("NodeReports (decoded)", kNodes, [&] {
     auto reports = std::make_shared<NodeReports>();
     for (int n = 0; n < kNodes; ++n) reports->Put(BenchNodeProbeState(n));

@@ -31,8 +31,9 @@
 namespace limen::op {
 
 // One Pod as the scans read it. Immutable; its strings live in one buffer, where the strings
-// many Pods repeat — label keys, the namespace, the controller's apiVersion and kind — are
-// 3-byte references to one process-wide copy (SharedStrings in pod_index.cc).
+// many Pods repeat — label keys, the namespace, the node, the limen.dev/injected annotation
+// (policy@hash), the controller's apiVersion and kind — are 3-byte references to one
+// process-wide copy (SharedStrings in pod_index.cc).
 class PodSummary {
  public:
   static PodSummary Of(const Object& pod);
@@ -74,7 +75,7 @@ class PodSummary {
   };
   // Whether field i is stored through SharedStrings when it can be (see Append).
   static bool Shareable(uint32_t i) {
-    return i == kNs || i == kCtrlApiVersion || i == kCtrlKind ||
+    return i == kNs || i == kNode || i == kInjected || i == kCtrlApiVersion || i == kCtrlKind ||
            (i >= kFixedFields && (i - kFixedFields) % 2 == 0);  // a label's key
   }
   size_t OffsetSize() const { return wide_ ? sizeof(uint32_t) : sizeof(uint16_t); }

@@ -34,16 +34,26 @@ TEST(PodSummaryTest, KeepsWhatTheScansRead) {
   EXPECT_EQ(s.Labels(), (api::Labels{{"app", "web"}, {"tier", "front"}}));
 }
 
-// Label keys, the namespace and the owner's apiVersion and kind are shared between summaries
-// when short enough; longer ones (and anything once the shared table is full) are kept inline.
-// Either way every field reads back as it was, and equal Pods give equal summaries.
+// Label keys, the namespace, the node, the injected annotation and the owner's apiVersion and
+// kind are shared between summaries when short enough; longer ones (and anything once the
+// shared table is full) are kept inline. Either way every field reads back as it was, and
+// equal Pods give equal summaries.
 TEST(PodSummaryTest, SharedAndInlineStringsReadBackTheSame) {
   const std::string long_key = "example.com/" + std::string(150, 'k');
   const std::string long_ns(120, 'n');
+  const std::string long_node(100, 'd');
+  const std::string long_injected = std::string(200, 'p') + "@7c1e9a3f";
   kube::Object pod = testing::Pod(long_ns, "p", "u", {{"app", "web"}, {long_key, "v"}},
-                                  Owner{"ReplicaSet", "rs", "r"}, "n1");
+                                  Owner{"ReplicaSet", "rs", "r"}, long_node,
+                                  {{"limen.dev/injected", long_injected}});
   const PodSummary s = PodSummary::Of(pod);
   EXPECT_EQ(s.ns(), long_ns);
+  EXPECT_EQ(s.node(), long_node);
+  EXPECT_EQ(s.injected(), long_injected);
+  const PodSummary shared = PodSummary::Of(
+      testing::Pod("ns", "q", "u2", {}, {}, "node-1", {{"limen.dev/injected", "policy@7c1e9a3f"}}));
+  EXPECT_EQ(shared.node(), "node-1");
+  EXPECT_EQ(shared.injected(), "policy@7c1e9a3f");
   EXPECT_EQ(s.controller_api_version(), "apps/v1");
   EXPECT_EQ(s.controller_kind(), "ReplicaSet");
   EXPECT_EQ(s.Labels(), (api::Labels{{"app", "web"}, {long_key, "v"}}));
