@@ -274,7 +274,7 @@ int Main() {
   });
   Measure("NodeReports (decoded)", kNodes, [&] {
     auto reports = std::make_shared<NodeReports>();
-    for (int n = 0; n < kNodes; ++n) reports->Put(BenchNodeProbeState(n));
+    for (int n = 0; n < kNodes; ++n) reports->Upsert(BenchNodeProbeState(n));
     return reports;
   });
   Measure("ReplicaSetIndex", kWorkloads, [&] {

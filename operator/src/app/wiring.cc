@@ -89,10 +89,16 @@ std::shared_ptr<kube::ResourceEventHandlerFuncs> Keep(std::shared_ptr<Index> ind
   return h;
 }
 
-// Keeps the PodIndex from the Pod informer's events (whose old states are only what the store
-// retains) and reports each change with the summaries before and after.
-std::shared_ptr<kube::ResourceEventHandlerFuncs> KeepPods(
-    const std::shared_ptr<PodIndex>& index, const std::function<void(const PodChange&)>& changed) {
+// Keeps an index that reports its writes (PodIndex, NodeReports) in step with an informer,
+// and hands each write's Change to `report` — Wire's handler, set before Run — when anything
+// changed. The old states the informer hands over are only what its store retains, so the
+// state before a write comes from the index itself.
+template <typename Index, typename C>
+std::shared_ptr<kube::ResourceEventHandlerFuncs> KeepAndReport(
+    std::shared_ptr<Index> index, const std::function<void(const C&)>& report) {
+  auto changed = [&report](const C& change) {
+    if (report && change.Changed()) report(change);
+  };
   auto h = std::make_shared<kube::ResourceEventHandlerFuncs>();
   h->add = [index, changed](const ObjectPtr& o, bool) { changed(index->Upsert(*o)); };
   h->update = [index, changed](const ObjectPtr&, const ObjectPtr& n) {
@@ -100,23 +106,6 @@ std::shared_ptr<kube::ResourceEventHandlerFuncs> KeepPods(
   };
   h->del = [index, changed](const DeletedObject& d) {
     if (const ObjectPtr& last = kube::LastKnown(d)) changed(index->Remove(*last));
-  };
-  return h;
-}
-
-// Keeps NodeReports from the NodeProbeState informer and tells `changed` what each event did.
-// A delete's last known state is what the store retained (no status.pods), so the report
-// before it comes from NodeReports itself.
-std::shared_ptr<kube::ResourceEventHandlerFuncs> KeepNodeReports(
-    const std::shared_ptr<NodeReports>& reports,
-    const std::function<void(const NodeReportChange&)>& changed) {
-  auto h = std::make_shared<kube::ResourceEventHandlerFuncs>();
-  h->add = [reports, changed](const ObjectPtr& o, bool) { changed(reports->Put(*o)); };
-  h->update = [reports, changed](const ObjectPtr&, const ObjectPtr& n) {
-    changed(reports->Put(*n));
-  };
-  h->del = [reports, changed](const DeletedObject& d) {
-    if (const ObjectPtr& last = kube::LastKnown(d)) changed(reports->Forget(NameOf(*last)));
   };
   return h;
 }
@@ -143,9 +132,7 @@ Informers::Informers(kube::Client& client, const std::string& ns) {
                        .indexers = {{kIndexControllerUid, IndexByControllerUid}},
                        .compact = true,
                        .namespace_index = false});
-  pods_->AddEventHandler(KeepPods(pod_index_, [this](const PodChange& change) {
-    if (pod_changed_ && change.Changed()) pod_changed_(change);
-  }));
+  pods_->AddEventHandler(KeepAndReport(pod_index_, pod_changed_));
   replicasets_->AddEventHandler(Keep(replicaset_index_));
   // Workloads are read by key only (FindWorkload).
   const Spec workload = {.transform = ProjectOwner,
@@ -191,9 +178,7 @@ Informers::Informers(kube::Client& client, const std::string& ns) {
                .compact = true,
                .retain = RetainNodeProbeState,
                .namespace_index = false});
-  nps_->AddEventHandler(KeepNodeReports(node_reports_, [this](const NodeReportChange& change) {
-    if (report_changed_ && change.Changed()) report_changed_(change);
-  }));
+  nps_->AddEventHandler(KeepAndReport(node_reports_, report_changed_));
 }
 
 Caches Informers::caches() const {

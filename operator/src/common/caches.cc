@@ -161,7 +161,7 @@ NodeReport DecodeNodeReport(const Object& nps) {
   return r;
 }
 
-NodeReportChange NodeReports::Put(const Object& nps) {
+NodeReportChange NodeReports::Upsert(const Object& nps) {
   const std::string node = NameOf(nps);
   NodeReportChange change{nullptr, std::make_shared<const NodeReport>(DecodeNodeReport(nps))};
   std::lock_guard lock(mu_);
@@ -169,6 +169,8 @@ NodeReportChange NodeReports::Put(const Object& nps) {
   change.before = std::exchange(slot, change.after);
   return change;
 }
+
+NodeReportChange NodeReports::Remove(const Object& nps) { return Forget(NameOf(nps)); }
 
 NodeReportChange NodeReports::Forget(const std::string& node) {
   std::lock_guard lock(mu_);

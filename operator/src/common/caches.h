@@ -71,23 +71,20 @@ struct NodeReport {
 };
 NodeReport DecodeNodeReport(const Object& nps);
 
-// What one write did to NodeReports: the node's report before and after (nullptr: none).
-struct NodeReportChange {
-  std::shared_ptr<const NodeReport> before, after;
-  // Whether anything the operator reads changed.
-  bool Changed() const { return before && after ? !(*before == *after) : before != after; }
-};
+// What one write did to NodeReports: the node's report before and after.
+using NodeReportChange = Change<NodeReport>;
 
 // The decoded NodeProbeStates by node, written by the NodeProbeState informer's handlers
-// (Put on add and update, Forget on delete): a reconcile looks a Pod's entry up by uid
+// (Upsert on add and update, Remove on delete): a reconcile looks a Pod's entry up by uid
 // without decoding anything, and the informer's store keeps its objects encoded and without
-// status.pods (RetainNodeProbeState), which only this holds. Put and Forget say what changed,
+// status.pods (RetainNodeProbeState), which only this holds. The writes say what changed,
 // old reports included, for the handlers that enqueue the affected workloads.
 //
-// Thread-safety: safe for concurrent use; Put decodes outside the lock.
+// Thread-safety: safe for concurrent use; Upsert decodes outside the lock.
 class NodeReports {
  public:
-  NodeReportChange Put(const Object& nps);  // keyed by metadata.name
+  NodeReportChange Upsert(const Object& nps);  // keyed by metadata.name
+  NodeReportChange Remove(const Object& nps);  // Forget(metadata.name)
   NodeReportChange Forget(const std::string& node);
   std::shared_ptr<const NodeReport> Get(const std::string& node) const;  // nullptr: none
   size_t Size() const;

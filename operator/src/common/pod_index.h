@@ -25,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/change.h"
 #include "common/workload.h"
 #include "limen/api/selector.h"
 
@@ -110,12 +111,8 @@ struct ReplicaSetSummary {
 using ReplicaSetLookup = std::function<std::optional<ReplicaSetSummary>(const std::string& key)>;
 std::optional<WorkloadId> ResolveOwnerOf(const PodSummary& pod, const ReplicaSetLookup& replicaset);
 
-// What one write did to the index: the Pod's summary before and after (nullptr: absent).
-struct PodChange {
-  PodSummaryPtr before, after;
-  // Whether anything the operator reads changed.
-  bool Changed() const { return before && after ? !(*before == *after) : before != after; }
-};
+// What one write did to the index: the Pod's summary before and after.
+using PodChange = Change<PodSummary>;
 
 class PodIndex {
  public:

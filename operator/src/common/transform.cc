@@ -70,9 +70,18 @@ Object RetainKey(const Object& obj) {
 }
 
 Object RetainNodeProbeState(const Object& nps) {
-  Object out = nps;
-  auto status = out.find("status");
-  if (status != out.end() && status->is_object()) status->erase("pods");
+  if (!nps.is_object()) return nps;
+  Object out = Object::object();
+  for (const auto& [key, value] : nps.items()) {
+    if (key != "status" || !value.is_object()) {
+      out[key] = value;
+      continue;
+    }
+    Object& status = out[key] = Object::object();
+    for (const auto& [field, v] : value.items()) {
+      if (field != "pods") status[field] = v;  // not copied only to be dropped
+    }
+  }
   return out;
 }
 

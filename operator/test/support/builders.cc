@@ -127,7 +127,7 @@ void Stores::Add(const Object& obj) {
   StoreOf(*this, kind)->Upsert(key, ptr);
   if (kind == "Pod") pod_index->Upsert(*ptr);
   if (kind == "ReplicaSet") replicaset_index->Upsert(*ptr);
-  if (kind == "NodeProbeState") node_reports->Put(*ptr);
+  if (kind == "NodeProbeState") node_reports->Upsert(*ptr);
 }
 
 void Stores::Remove(const std::string& kind, const std::string& key) {
@@ -135,7 +135,7 @@ void Stores::Remove(const std::string& kind, const std::string& key) {
   if (!last) return;
   if (kind == "Pod") pod_index->Remove(*last);
   if (kind == "ReplicaSet") replicaset_index->Remove(*last);
-  if (kind == "NodeProbeState") node_reports->Forget(NameOf(*last));
+  if (kind == "NodeProbeState") node_reports->Remove(*last);
 }
 
 }  // namespace limen::op::testing

@@ -166,13 +166,13 @@ TEST(NodeReportsTest, FollowsUpdatesAndDeletesOfTheStore) {
   EXPECT_FALSE(ReportFor(c, p1)) << "a forgotten node has no report until its next event";
 }
 
-// Put and Forget say what they did, so that the handler can enqueue the workloads of the Pods
+// Upsert and Forget say what they did, so that the handler can enqueue the workloads of the Pods
 // the node reported before as well as now (the informer's store no longer has the old
 // status.pods), and skip events that change nothing the operator reads.
 TEST(NodeReportsTest, PutAndForgetReportTheChange) {
   NodeReports reports;
   const auto v1 = testing::Nps("n1", "2026-01-01T00:00:00Z", {{"ns", "p1", "u1", 1, 2, 3, 4}});
-  NodeReportChange first = reports.Put(v1);
+  NodeReportChange first = reports.Upsert(v1);
   EXPECT_EQ(first.before, nullptr);
   ASSERT_NE(first.after, nullptr);
   EXPECT_TRUE(first.Changed());
@@ -181,12 +181,12 @@ TEST(NodeReportsTest, PutAndForgetReportTheChange) {
   kube::Object same = v1;
   same["metadata"]["resourceVersion"] = "99";  // nothing the operator reads changed
   same["status"]["kernel"] = {{"release", "6.1"}};
-  NodeReportChange resync = reports.Put(same);
+  NodeReportChange resync = reports.Upsert(same);
   EXPECT_EQ(resync.before, first.after);
   EXPECT_FALSE(resync.Changed());
 
   NodeReportChange moved =
-      reports.Put(testing::Nps("n1", "2026-01-01T00:00:00Z", {{"ns", "p2", "u2", 1, 2, 3, 4}}));
+      reports.Upsert(testing::Nps("n1", "2026-01-01T00:00:00Z", {{"ns", "p2", "u2", 1, 2, 3, 4}}));
   EXPECT_TRUE(moved.Changed());
   ASSERT_NE(moved.before, nullptr);
   EXPECT_TRUE(moved.before->pods.contains("u1")) << "the Pods reported before";
