@@ -4,12 +4,15 @@
 //
 //   kube_informer_bench --kubeconfig=K --transform=none|drop|project [--expect=N --round=R]
 //                       [--sync=list|watchlist] [--store=plain|compact] [--settle-ms=3000]
+//                       [--encoding=json|protobuf]
 //                       [--timeout-s=600] [--log-level=info]
 //
 // --sync: the initial sync by LIST then WATCH (the default here, as in the earlier tables)
 // or by watch-list (one WATCH with sendInitialEvents, decoded while it streams).
 // --store: decoded objects (the default) or compact ones (InformerOptions::compact: encoded,
 // decoded on every read).
+// --encoding: how LISTs are asked for; protobuf (WatcherConfig::protobuf_lists) where the
+// transform's field filter keeps only what lib/kube decodes from it, JSON otherwise.
 //
 // Emits {"event":"ready",...} after the initial sync and the settle period: sync_ms (Run →
 // HasSynced), rss_baseline (before Run), rss, and rss_trimmed (after malloc_trim(0), which
@@ -131,6 +134,11 @@ int Main(int argc, char** argv) {
     std::cerr << "--store must be plain or compact, not '" << store << "'\n";
     return 2;
   }
+  const std::string encoding = FlagOr(*flags, "encoding", "json");
+  if (encoding != "json" && encoding != "protobuf") {
+    std::cerr << "--encoding must be json or protobuf, not '" << encoding << "'\n";
+    return 2;
+  }
   const size_t expect = std::stoul(FlagOr(*flags, "expect", "0"));
   const auto settle = std::chrono::milliseconds(std::stol(FlagOr(*flags, "settle-ms", "3000")));
   const auto timeout = std::chrono::seconds(std::stol(FlagOr(*flags, "timeout-s", "600")));
@@ -146,6 +154,7 @@ int Main(int argc, char** argv) {
   options.transform = std::move(transform->transform);
   options.watcher.field_filter = std::move(transform->fields);
   options.watcher.watch_list = sync == "watchlist";
+  options.watcher.protobuf_lists = encoding == "protobuf";
   options.compact = store == "compact";
   kube::Informer informer(**client, kube::resources::kPods, std::move(options));
   auto counter = std::make_shared<RoundCounter>(FlagOr(*flags, "round", ""), expect);

@@ -70,7 +70,8 @@ log "warm-up patch of $BURST Pods (so every round patches Pods of the same shape
 
 # --- measurements -------------------------------------------------------------------------
 # A Limen variant ending in "+wl" syncs by watch-list (--sync=watchlist), the others by
-# LIST then WATCH; one ending in "+compact" keeps its objects encoded (--store=compact).
+# LIST then WATCH; "+compact" keeps its objects encoded (--store=compact); "+pb" asks for
+# its LISTs in protobuf (--encoding=protobuf). Suffixes combine in this order: +pb+compact.
 # VARIANTS (space-separated) overrides the list.
 if [ -n "${VARIANTS:-}" ]; then
   read -r -a VARIANTS <<<"$VARIANTS"
@@ -80,11 +81,13 @@ else
     client-go:strip-proto)
 fi
 command_of() {  # variant round → the informer command, in the array CMD
-  local impl=${1%%:*} t=${1#*:} sync=list store=plain
+  local impl=${1%%:*} t=${1#*:} sync=list store=plain encoding=json
   if [ "$impl" = limen ]; then
     [ "${t%+wl}" != "$t" ] && sync=watchlist && t=${t%+wl}
     [ "${t%+compact}" != "$t" ] && store=compact && t=${t%+compact}
-    CMD=("$INFORMER" --kubeconfig="$K" --transform="$t" --sync="$sync" --store="$store" --expect="$BURST"
+    [ "${t%+pb}" != "$t" ] && encoding=protobuf && t=${t%+pb}
+    CMD=("$INFORMER" --kubeconfig="$K" --transform="$t" --sync="$sync" --store="$store"
+      --encoding="$encoding" --expect="$BURST"
       --round="$2" --timeout-s="$TIMEOUT" --log-level="$LOG_LEVEL")
   elif [ "$t" = strip-proto ]; then
     CMD=("$PEER" -kubeconfig "$K" -transform strip -protobuf -expect "$BURST" -round "$2"

@@ -5,7 +5,7 @@
 limen_library(NAME kube_client
   SOURCES src/config.cc src/kubeconfig.cc src/request.cc src/retry.cc
           src/client_rate_limiter.cc src/watch_decoder.cc src/http_client.cc src/list_all.cc
-          src/list_reader.cc src/discovery.cc
+          src/list_reader.cc src/proto_schema.cc src/proto_list_reader.cc src/discovery.cc
   DEPS limen::kube_core limen_cpprest yaml-cpp spdlog::spdlog)
 
 # Unit tests: no cluster. http_client_test drives HttpClient against a raw local HTTP server
@@ -14,7 +14,8 @@ limen_test(NAME kube_client
   SOURCES test/config_test.cc test/base64_test.cc test/request_test.cc test/retry_test.cc
           test/client_rate_limiter_test.cc test/watch_decoder_test.cc test/field_filter_test.cc
           test/discovery_test.cc
-          test/list_all_test.cc test/list_reader_test.cc test/raw_http_server.cc test/http_client_test.cc
+          test/list_all_test.cc test/list_reader_test.cc test/proto_list_reader_test.cc
+          test/raw_http_server.cc test/http_client_test.cc
   DEPS limen::kube_client)
 
 # Integration: HttpClient, loaded from the fixture's kubeconfig, against the real apiserver.
@@ -28,8 +29,9 @@ limen_test(NAME kube_trust_store_integration
   LABELS integration FIXTURES cluster ENV ${LIMEN_CLUSTER_ENV} TIMEOUT 120)
 
 # Fuzz targets of the parsers of untrusted input (watch bodies, kubeconfig files, the
-# filtering JSON reader of list and watch bodies); each seed corpus replays in ctest.
-foreach(name watch_decoder kubeconfig filtered_parse list_reader)
+# filtering JSON reader of list and watch bodies, protobuf list bodies); each seed corpus
+# replays in ctest.
+foreach(name watch_decoder kubeconfig filtered_parse list_reader proto_list_reader)
   limen_fuzzer(NAME kube_${name} SOURCES fuzz/${name}_fuzzer.cc DEPS limen::kube_client
                CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${name})
 endforeach()

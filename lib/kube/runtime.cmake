@@ -3,7 +3,7 @@
 # EventRecorder. It never includes cpprestsdk: unit tests drive it with test/fake_client.h,
 # integration tests with limen::kube_client's HttpClient against the real apiserver.
 limen_library(NAME kube
-  SOURCES src/time_format.cc src/watcher.cc src/store.cc src/compact_codec.cc src/informer.cc
+  SOURCES src/watcher.cc src/store.cc src/compact_codec.cc src/informer.cc
           src/rate_limiter.cc src/workqueue.cc src/metrics.cc src/controller.cc
           src/leader_election.cc src/event_recorder.cc
   DEPS limen::kube_core prometheus-cpp::core spdlog::spdlog)

@@ -99,12 +99,12 @@ FieldMask::FieldMask(bool keeping, const std::vector<Path>& paths) : keeping_(ke
       if (!key.empty() && key.back() == '*') {
         std::string prefix = key.substr(0, key.size() - 1);
         auto it = std::find_if(node->prefixes.begin(), node->prefixes.end(),
-                               [&](const auto& p) { return p.first == prefix; });
+                               [&](const Prefixed& p) { return p.prefix == prefix; });
         if (it == node->prefixes.end()) {
-          node->prefixes.emplace_back(prefix, Node{});
+          node->prefixes.push_back(Prefixed{std::move(prefix), Node{}});
           it = std::prev(node->prefixes.end());
         }
-        node = &it->second;
+        node = &it->node;
       } else {
         node = &node->exact[key];
       }

@@ -22,6 +22,8 @@
 #include "limen/kube/request.h"
 #include "limen/kube/watch_decoder.h"
 #include "list_reader.h"
+#include "proto_list_reader.h"
+#include "proto_wire.h"
 
 namespace limen::kube {
 namespace http = web::http;
@@ -31,10 +33,14 @@ using Millis = std::chrono::milliseconds;
 
 struct RawResponse {
   int status = 0;
-  std::string body;
+  std::string body;  // an error's body as JSON, also when the server answered in protobuf
   std::optional<std::chrono::seconds> retry_after;
   std::optional<Object> list;  // a List's 2xx body, decoded while it arrived
+  Status proto_failure;        // a protobuf List that could not be decoded
+  bool protobuf = false;       // the server answered in protobuf
 };
+
+constexpr std::string_view kProtobuf = "application/vnd.kubernetes.protobuf";
 
 std::optional<std::chrono::seconds> ParseRetryAfter(const http::http_headers& headers) {
   const auto it = headers.find("Retry-After");  // header names compare case-insensitively
@@ -200,7 +206,38 @@ struct Call {
   std::string content_type = "application/json";
   std::optional<Millis> timeout;
   const FieldFilter* filter = nullptr;  // applied to the response's "items"
+  // A List that accepts protobuf, decoded with this item schema (proto_schema.h).
+  const internal::proto::Message* proto_items = nullptr;
 };
+
+// An error Status the apiserver sent in protobuf, as the JSON ApiError::FromResponse reads;
+// "" when it does not decode.
+std::string StatusAsJson(std::string_view body) {
+  if (!body.starts_with(std::string_view("k8s\0", 4))) return "";
+  // The envelope is an Unknown whose raw (field 2) holds the Status message.
+  internal::proto::ProtoReader r(body.substr(4));
+  while (!r.done()) {
+    const auto tag = r.NextTag();
+    if (!tag) return "";
+    if (tag->field != 2 || tag->type != internal::proto::WireType::kLen) {
+      if (!r.Skip(tag->type)) return "";
+      continue;
+    }
+    const auto raw = r.Bytes();
+    if (!raw) return "";
+    Object status = Object::object();
+    std::vector<std::string_view> path;
+    if (!internal::proto::DecodeMessage(*raw, internal::proto::StatusSchema(), nullptr, path,
+                                        status)
+             .ok()) {
+      return "";
+    }
+    status["kind"] = "Status";
+    status["apiVersion"] = "v1";
+    return status.dump();
+  }
+  return "";
+}
 
 }  // namespace
 
@@ -333,9 +370,11 @@ struct HttpClient::Impl {
         clock(options.clock != nullptr ? *options.clock : RealClock::Instance()),
         limiter(options.rate_limit, clock) {}
 
-  http::http_request MakeRequest(const http::method& method, const std::string& path) const;
+  http::http_request MakeRequest(const http::method& method, const std::string& path,
+                                 std::string_view accept = "application/json") const;
   ApiResult<RawResponse> Once(const Call& call);
-  ApiResult<Object> Do(const Call& call);
+  // `decoded_protobuf`, if given, says whether a List's items came from protobuf.
+  ApiResult<Object> Do(const Call& call, bool* decoded_protobuf = nullptr);
 
   std::shared_ptr<const Config> config;  // constant after construction
   HttpClientOptions options;             // constant after construction
@@ -345,10 +384,11 @@ struct HttpClient::Impl {
 };
 
 http::http_request HttpClient::Impl::MakeRequest(const http::method& method,
-                                                 const std::string& path) const {
+                                                 const std::string& path,
+                                                 std::string_view accept) const {
   http::http_request req(method);
   req.set_request_uri(path);
-  req.headers().add("Accept", "application/json");
+  req.headers().add("Accept", std::string(accept));
   req.headers().add("User-Agent", options.user_agent);
   if (config->token) {
     if (const std::string t = config->token->Token(); !t.empty()) {
@@ -364,10 +404,11 @@ namespace {
 // hands the body through pplx continuations, each of which copies it: for a 90 MB list that
 // was three copies, and their page faults, on the threads that receive the next bytes.)
 // With a `reader`, each piece goes to it as it arrives instead, and the result is empty.
+using BodyReader = std::function<void(std::string_view)>;
 ApiResult<std::string> ReadBody(http::http_response& resp,
                                 const pplx::cancellation_token_source& cts,
                                 std::chrono::steady_clock::time_point deadline,
-                                const std::string& what, internal::ListReader* reader) {
+                                const std::string& what, const BodyReader& reader) {
   constexpr size_t kChunk = size_t{256} * 1024;  // waited for when nothing is buffered
   // Shared with each read: one abandoned at the deadline may still write into it.
   auto body = std::make_shared<std::string>();
@@ -392,7 +433,7 @@ ApiResult<std::string> ReadBody(http::http_response& resp,
     body->resize(old + *n);
     if (*n == 0) return std::move(*body);
     if (reader) {
-      reader->Append(*body);
+      reader(*body);
       body->clear();
     }
   }
@@ -408,7 +449,10 @@ ApiResult<RawResponse> HttpClient::Impl::Once(const Call& call) {
   pplx::cancellation_token_source cts;
   pplx::task<http::http_response> task;
   try {
-    http::http_request req = MakeRequest(method, call.path);
+    http::http_request req = MakeRequest(
+        method, call.path,
+        call.proto_items != nullptr ? "application/vnd.kubernetes.protobuf, application/json"
+                                    : "application/json");
     if (call.body) req.set_body(*call.body, call.content_type);
     task = http->request(req, cts.get_token());
   } catch (...) {  // a malformed URI, or cpprest refusing the request synchronously
@@ -417,24 +461,55 @@ ApiResult<RawResponse> HttpClient::Impl::Once(const Call& call) {
   auto resp = Await(std::move(task), cts, timeout, what);
   if (!resp.ok()) return resp.error();
   const int status = resp->status_code();
-  // A 2xx List is parsed item by item as it arrives (list_reader.h), overlapping the
-  // transfer; anything else is parsed once complete.
-  std::optional<internal::ListReader> reader;
-  if (call.verb == Verb::kList && status >= 200 && status < 300) reader.emplace(call.filter);
-  auto body = ReadBody(*resp, cts, deadline, what, reader ? &*reader : nullptr);
+  const bool protobuf = call.proto_items != nullptr &&
+                        std::string_view(resp->headers().content_type()).starts_with(kProtobuf);
+  // A 2xx List is decoded item by item as it arrives (list_reader.h, proto_list_reader.h),
+  // overlapping the transfer; anything else is parsed once complete.
+  const bool list = call.verb == Verb::kList && status >= 200 && status < 300;
+  std::optional<internal::ListReader> json_list;
+  std::optional<internal::ProtoListReader> proto_list;
+  BodyReader reader;
+  if (list && protobuf) {
+    proto_list.emplace(*call.proto_items, call.filter);
+    reader = [&](std::string_view b) { proto_list->Append(b); };
+  } else if (list) {
+    json_list.emplace(call.filter);
+    reader = [&](std::string_view b) { json_list->Append(b); };
+  }
+  auto body = ReadBody(*resp, cts, deadline, what, reader);
   if (!body.ok()) return body.error();
-  RawResponse raw{status, std::move(*body), ParseRetryAfter(resp->headers()), std::nullopt};
-  if (reader && reader->bytes_read() > 0) raw.list = reader->Finish();
+  RawResponse raw{status, std::move(*body), ParseRetryAfter(resp->headers()), std::nullopt, {}};
+  if (json_list && json_list->bytes_read() > 0) raw.list = json_list->Finish();
+  if (proto_list) {
+    auto decoded = proto_list->Finish();
+    if (decoded.ok()) {
+      raw.list = std::move(*decoded);
+    } else {
+      raw.proto_failure = decoded.status();
+    }
+  }
+  if (!list && protobuf) raw.body = StatusAsJson(raw.body);
+  raw.protobuf = protobuf;
   return raw;
 }
 
-ApiResult<Object> HttpClient::Impl::Do(const Call& call) {
+ApiResult<Object> HttpClient::Impl::Do(const Call& original, bool* decoded_protobuf) {
+  Call call = original;
   ExponentialBackoff backoff(options.retry.backoff);
   for (int attempt = 1;; ++attempt) {
     limiter.Wait();
     auto raw = Once(call);
+    if (raw.ok() && !raw->proto_failure.ok()) {
+      // Not a failure of the server's: the list holds what this schema cannot decode. The
+      // same list in JSON can always be read.
+      spdlog::warn("kube client: {}: protobuf list not decodable ({}); asking for JSON", call.path,
+                   raw->proto_failure.ToString());
+      call.proto_items = nullptr;
+      continue;
+    }
     ApiError error;
     if (raw.ok() && raw->status >= 200 && raw->status < 300) {
+      if (decoded_protobuf != nullptr) *decoded_protobuf = raw->list && raw->protobuf;
       if (!raw->list && raw->body.empty()) return Object::object();
       auto obj =
           raw->list ? std::move(*raw->list) : ParseFiltered(raw->body, call.filter, {"items"});
@@ -490,11 +565,19 @@ ApiResult<Object> HttpClient::Get(const Resource& r, const std::string& ns, cons
 ApiResult<ObjectList> HttpClient::List(const Resource& r, const std::string& ns,
                                        const ListOptions& opts) {
   const std::string path = ResourcePath(r, ns) + ListQuery(opts).Encode();
-  auto body =
-      impl_->Do(Call{Verb::kList, path, std::nullopt, "", opts.timeout, opts.field_filter.get()});
+  // Protobuf only where every field the filter keeps decodes from it (proto_schema.h).
+  const auto* schema = opts.protobuf ? internal::proto::ItemSchema(r) : nullptr;
+  if (schema != nullptr && !internal::proto::Decodable(*schema, opts.field_filter.get())) {
+    schema = nullptr;
+  }
+  bool decoded_protobuf = false;
+  auto body = impl_->Do(
+      Call{Verb::kList, path, std::nullopt, "", opts.timeout, opts.field_filter.get(), schema},
+      &decoded_protobuf);
   if (!body.ok()) return body.error();
   if (!body->is_object()) return ApiError::Transport("DecodeError", path + ": not a list");
   ObjectList out;
+  out.protobuf = decoded_protobuf;
   const Object& md = body->value("metadata", Object::object());
   out.resource_version = md.value("resourceVersion", "");
   out.continue_token = md.value("continue", "");

@@ -36,6 +36,7 @@ ListOptions ListFor(const InitListing& s, const WatcherConfig& c) {
   o.label_selector = c.label_selector;
   o.field_selector = c.field_selector;
   o.field_filter = c.field_filter;
+  o.protobuf = c.protobuf_lists;
   if (!s.continue_token.empty()) {
     // A continue token carries its own resourceVersion; the apiserver rejects both.
     o.continue_token = s.continue_token;

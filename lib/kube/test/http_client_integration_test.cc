@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "filter_fixtures.h"
 #include "limen/kube/base64.h"
 #include "limen/kube/config.h"
 #include "limen/kube/discovery.h"
@@ -85,6 +86,13 @@ class HttpClientIntegrationTest : public ::testing::Test {
     auto created = client_->Create(r, ns_, obj);
     EXPECT_TRUE(created.ok()) << created.error().ToString();
     return created.ok() ? *created : Object();
+  }
+
+  // Removes the member at `pointer` (so that a finalizer does not hold the namespace).
+  void JsonPatchAway(const Resource& r, const std::string& name, const std::string& pointer) {
+    auto removed = client_->Patch(r, ns_, name, PatchType::kJsonPatch,
+                                  Object::array({{{"op", "remove"}, {"path", pointer}}}));
+    EXPECT_TRUE(removed.ok()) << removed.error().ToString();
   }
 
   std::unique_ptr<HttpClient> client_;
@@ -311,6 +319,167 @@ TEST_F(HttpClientIntegrationTest, PodStatusSubresource) {
   auto status = client_->Get(resources::kPods, ns_, "p", StatusSubresource());
   ASSERT_TRUE(status.ok()) << status.error().ToString();
   EXPECT_EQ((*status)["status"]["phase"], "Running");
+}
+
+// ListOptions::protobuf: the same lists read as protobuf and as JSON, at one resourceVersion,
+// under filters the protobuf decoder covers (it must then be used) and one it does not (the
+// list must then come as JSON). Pods with every decodable kind of field set, including a
+// Pod being deleted (deletionTimestamp, deletionGracePeriodSeconds) and written statuses.
+TEST_F(HttpClientIntegrationTest, ProtobufListEqualsJsonList) {
+  const Resource service_accounts{"", "v1", "serviceaccounts", "ServiceAccount", true};
+  auto sa = client_->Create(service_accounts, ns_, {{"metadata", {{"name", "default"}}}});
+  ASSERT_TRUE(sa.ok() || sa.error().IsAlreadyExists()) << sa.error().ToString();
+  const Object containers = {{{"name", "app"}, {"image", "busybox:1.36"}}};
+  MustCreate(resources::kPods,
+             {{"metadata", {{"name", "plain"}}}, {"spec", {{"containers", containers}}}});
+  MustCreate(resources::kPods,
+             {{"metadata",
+               {{"name", "rich"},
+                {"labels", {{"app", "web"}, {"empty", ""}}},
+                {"annotations", {{"limen.dev/injected", "p@1"}, {"example.com/other", "x"}}},
+                {"ownerReferences",
+                 {{{"apiVersion", "apps/v1"},
+                   {"kind", "ReplicaSet"},
+                   {"name", "web-1"},
+                   {"uid", "7d3c5a52-0c2f-4a38-9b4e-3a1f0e6f8a11"},
+                   {"controller", true},
+                   {"blockOwnerDeletion", true}}}}}},
+              {"spec",
+               {{"containers", containers},
+                {"nodeName", "node-a"},
+                {"nodeSelector", {{"disk", "ssd"}}},
+                {"restartPolicy", "OnFailure"},
+                {"terminationGracePeriodSeconds", 0},
+                {"activeDeadlineSeconds", 600},
+                {"hostname", "rich"},
+                {"subdomain", "sub"}}}});
+  // Bound to a node, so that its deletion keeps the grace period asked for.
+  MustCreate(resources::kPods,
+             {{"metadata", {{"name", "deleting"}, {"finalizers", {"limen.dev/hold"}}}},
+              {"spec", {{"containers", containers}, {"nodeName", "node-a"}}}});
+  DeleteOptions grace;
+  grace.grace_period_seconds = 30;
+  ASSERT_TRUE(client_->Delete(resources::kPods, ns_, "deleting", grace).ok());
+  PatchOptions status;
+  status.subresource = "status";
+  auto patched =
+      client_->Patch(resources::kPods, ns_, "rich", PatchType::kMerge,
+                     {{"status",
+                       {{"phase", "Running"},
+                        {"podIP", "10.0.0.9"},
+                        {"hostIP", "192.168.0.2"},
+                        {"startTime", "2026-11-27T10:00:00Z"},
+                        {"containerStatuses",
+                         {{{"name", "app"},
+                           {"ready", true},
+                           {"restartCount", 2},
+                           {"image", "busybox:1.36"},
+                           {"imageID", "docker.io/library/busybox@sha256:abc"},
+                           {"containerID", "containerd://0123"},
+                           {"started", true},
+                           {"state", {{"running", {{"startedAt", "2026-11-27T10:00:01Z"}}}}}}}}}}},
+                     status);
+  ASSERT_TRUE(patched.ok()) << patched.error().ToString();
+
+  const auto any = client_->List(resources::kPods, ns_);
+  ASSERT_TRUE(any.ok()) << any.error().ToString();
+  ASSERT_EQ(any->items.size(), 3u);
+  auto list = [&](std::shared_ptr<const FieldFilter> filter, bool protobuf) {
+    ListOptions o;
+    o.field_filter = std::move(filter);
+    o.protobuf = protobuf;
+    o.resource_version = any->resource_version;
+    o.resource_version_match = "Exact";
+    return client_->List(resources::kPods, ns_, o);
+  };
+  const std::vector<std::pair<std::shared_ptr<const FieldFilter>, bool>> cases = {
+      // The operator's Pod projection (operator/src/common/transform.cc, PodFields).
+      {FieldMask::Keeping({{"metadata", "generation"},
+                           {"metadata", "labels"},
+                           {"metadata", "ownerReferences"},
+                           {"metadata", "annotations", "limen.dev/*"},
+                           {"spec", "nodeName"},
+                           {"status", "phase"}}),
+       true},
+      // Every decodable field.
+      {FieldMask::Keeping({{"metadata", "generateName"},
+                           {"metadata", "generation"},
+                           {"metadata", "creationTimestamp"},
+                           {"metadata", "deletionGracePeriodSeconds"},
+                           {"metadata", "labels"},
+                           {"metadata", "annotations"},
+                           {"metadata", "ownerReferences"},
+                           {"metadata", "finalizers"},
+                           {"spec", "nodeName"},
+                           {"spec", "restartPolicy"},
+                           {"spec", "terminationGracePeriodSeconds"},
+                           {"spec", "activeDeadlineSeconds"},
+                           {"spec", "dnsPolicy"},
+                           {"spec", "nodeSelector"},
+                           {"spec", "serviceAccountName"},
+                           {"spec", "serviceAccount"},
+                           {"spec", "hostNetwork"},
+                           {"spec", "hostname"},
+                           {"spec", "subdomain"},
+                           {"spec", "schedulerName"},
+                           {"spec", "priority"},
+                           {"spec", "priorityClassName"},
+                           {"status", "phase"},
+                           {"status", "message"},
+                           {"status", "reason"},
+                           {"status", "observedGeneration"},
+                           {"status", "podIP"},
+                           {"status", "hostIP"},
+                           {"status", "startTime"},
+                           {"status", "qosClass"},
+                           {"status", "nominatedNodeName"},
+                           {"status", "containerStatuses", "name"},
+                           {"status", "containerStatuses", "ready"},
+                           {"status", "containerStatuses", "restartCount"},
+                           {"status", "containerStatuses", "image"},
+                           {"status", "containerStatuses", "imageID"},
+                           {"status", "containerStatuses", "containerID"},
+                           {"status", "containerStatuses", "started"}}),
+       true},
+      // spec.containers does not decode from protobuf: the list comes as JSON.
+      {FieldMask::Keeping({{"spec", "containers"}}), false},
+      {nullptr, false},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const auto json = list(cases[i].first, false);
+    const auto pb = list(cases[i].first, true);
+    ASSERT_TRUE(json.ok() && pb.ok()) << i;
+    EXPECT_FALSE(json->protobuf) << i;
+    EXPECT_EQ(pb->protobuf, cases[i].second) << i;
+    EXPECT_EQ(pb->resource_version, json->resource_version) << i;
+    ASSERT_EQ(pb->items.size(), 3u) << i;
+    for (size_t k = 0; k < pb->items.size(); ++k) {
+      EXPECT_TRUE(testing::SameJson(pb->items[k], json->items[k]))
+          << i << "\nprotobuf: " << pb->items[k].dump() << "\njson:     " << json->items[k].dump();
+    }
+  }
+  // The decodable fields were there to compare.
+  const auto all = list(cases[1].first, true);
+  ASSERT_TRUE(all.ok());
+  const Object& deleting = all->items[0];  // items come sorted by name
+  EXPECT_TRUE(deleting["metadata"].contains("deletionTimestamp")) << deleting.dump();
+  EXPECT_EQ(deleting["metadata"]["deletionGracePeriodSeconds"], 30);
+  EXPECT_EQ(all->items[2]["status"]["containerStatuses"][0]["restartCount"], 2);
+
+  // An error comes as a protobuf Status: decoded like the JSON one.
+  ListOptions bad;
+  bad.label_selector = "a b ==";
+  const auto json_error = client_->List(resources::kPods, ns_, bad);
+  bad.protobuf = true;
+  bad.field_filter = cases[0].first;
+  const auto pb_error = client_->List(resources::kPods, ns_, bad);
+  ASSERT_FALSE(json_error.ok());
+  ASSERT_FALSE(pb_error.ok());
+  EXPECT_EQ(pb_error.error().code, 400);
+  EXPECT_EQ(pb_error.error().reason, json_error.error().reason);
+  EXPECT_EQ(pb_error.error().message, json_error.error().message);
+
+  JsonPatchAway(resources::kPods, "deleting", "/metadata/finalizers");
 }
 
 TEST_F(HttpClientIntegrationTest, DeletePreconditions) {

@@ -98,6 +98,19 @@ TEST(WatcherStepTest, ExpiredContinueTokenFallsBackToFullListAtSameVersion) {
   EXPECT_EQ(list_rvs, (std::vector<std::string>{"10", "", "10"}));
 }
 
+// WatcherConfig::protobuf_lists reaches every LIST, first pages and continued ones alike.
+TEST(WatcherStepTest, ListsAskForProtobufWhenConfigured) {
+  WatcherConfig c = Config(4);
+  StepResult r = Step(watcher::Empty{}, watcher::Tick{}, c);
+  EXPECT_FALSE(ListOf(r).protobuf);
+  c.protobuf_lists = true;
+  r = Step(watcher::Empty{}, watcher::Tick{}, c);
+  EXPECT_TRUE(ListOf(r).protobuf);
+  r = Step(r.state, watcher::ListDone{Page(0, 4, "11", "C1")}, c);
+  EXPECT_EQ(ListOf(r).continue_token, "C1");
+  EXPECT_TRUE(ListOf(r).protobuf);
+}
+
 TEST(WatcherStepTest, TooManyRequestsOnWatchBacksOffWithoutRelisting) {
   const WatcherConfig c = Config();
   ApiError busy = ApiError::FromResponse(429, R"({"kind":"Status","reason":"TooManyRequests"})",

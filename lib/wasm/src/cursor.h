@@ -9,6 +9,8 @@
 #include <span>
 #include <string>
 
+#include "limen/base/utf8.h"
+
 namespace limen::wasm {
 
 class Cursor {
@@ -49,7 +51,5 @@ class Cursor {
   std::optional<std::string> error_;
   size_t error_offset_ = 0;
 };
-
-bool IsValidUtf8(std::span<const uint8_t> bytes);
 
 }  // namespace limen::wasm

@@ -45,14 +45,5 @@ TEST(CursorTest, CountIsBoundedByRemainingBytes) {
   EXPECT_NE(c.error()->find("exceeds the section's 0 remaining bytes"), std::string::npos);
 }
 
-TEST(Utf8Test, RejectsOverlongSurrogatesAndTruncation) {
-  auto ok = [](std::vector<uint8_t> b) { return IsValidUtf8(b); };
-  EXPECT_TRUE(ok({'a', 0xc2, 0xb5, 0xe2, 0x86, 0x92, 0xf0, 0x9f, 0x98, 0x80}));
-  EXPECT_FALSE(ok({0xc0, 0xaf}));              // overlong '/'
-  EXPECT_FALSE(ok({0xed, 0xa0, 0x80}));        // surrogate
-  EXPECT_FALSE(ok({0xe2, 0x86}));              // truncated
-  EXPECT_FALSE(ok({0xf4, 0x90, 0x80, 0x80}));  // > U+10FFFF
-}
-
 }  // namespace
 }  // namespace limen::wasm

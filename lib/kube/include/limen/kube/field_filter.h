@@ -48,11 +48,18 @@ class FieldMask final : public FieldFilter {
   bool Keep(const std::vector<std::string_view>& path, std::string_view key) const override;
 
  private:
+  struct Prefixed;
   struct Node {
     bool leaf = false;  // the path ends here: its whole subtree is meant
     std::map<std::string, Node, std::less<>> exact;
-    std::vector<std::pair<std::string, Node>> prefixes;  // "limen.dev/*" → "limen.dev/"
+    std::vector<Prefixed> prefixes;  // in the order given; the first match wins
     const Node* Child(std::string_view key) const;
+  };
+  // Not std::pair<std::string, Node>: a pair of the incomplete Node inside Node's own
+  // definition does not compile with clang's type traits.
+  struct Prefixed {
+    std::string prefix;  // "limen.dev/*" → "limen.dev/"
+    Node node;
   };
   FieldMask(bool keeping, const std::vector<Path>& paths);
 
