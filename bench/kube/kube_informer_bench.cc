@@ -16,7 +16,8 @@
 //
 // Emits {"event":"ready",...} after the initial sync and the settle period: sync_ms (Run →
 // HasSynced), rss_baseline (before Run), rss, and rss_trimmed (after malloc_trim(0), which
-// returns the freed pages of the list to the OS — the analogue of Go's debug.FreeOSMemory).
+// returns the freed pages of the list to the OS — the analogue of Go's debug.FreeOSMemory),
+// and malloc's bytes in use and held free after that trim (heap_in_use, heap_free).
 // Then, if --expect is given, waits for N Pods updated to label round R and emits
 // {"event":"done",...} with events_per_s = (N-1) / (last - first update seen). run.sh
 // SIGSTOPs the process during the writer's burst, so the rate is that of draining a backlog.
@@ -35,6 +36,7 @@
 
 #include "common.h"
 #include "common/transform.h"
+#include "limen/base/heap.h"
 #include "limen/kube/informer.h"
 #include "pod_body.h"
 
@@ -144,6 +146,9 @@ int Main(int argc, char** argv) {
   const auto timeout = std::chrono::seconds(std::stol(FlagOr(*flags, "timeout-s", "600")));
 
   spdlog::set_level(spdlog::level::from_str(FlagOr(*flags, "log-level", "info")));
+  // A protobuf LIST arrives faster than it is decoded; its queued body must not fragment the
+  // heaps of cpprest's threads (limen/base/heap.h).
+  ReturnLargeBlocksWhenFreed();
   kube::InitializeHttpThreadPool();
   auto client = MakeClient(FlagOr(*flags, "kubeconfig", ""), /*rate_limited=*/true);
   if (!client.ok()) {
@@ -173,6 +178,7 @@ int Main(int argc, char** argv) {
   std::this_thread::sleep_for(settle);
   const long long rss = RssBytes();
   malloc_trim(0);
+  const struct mallinfo2 heap = mallinfo2();
   Emit({{"event", "ready"},
         {"impl", "limen"},
         {"transform", transform_name},
@@ -183,6 +189,10 @@ int Main(int argc, char** argv) {
         {"rss_baseline", baseline},
         {"rss", rss},
         {"rss_trimmed", RssBytes()},
+        {"encoding", encoding},
+        // After the trim: what malloc has handed out, and what it holds free.
+        {"heap_in_use", heap.uordblks + heap.hblkhd},
+        {"heap_free", heap.fordblks},
         {"pid", getpid()}});
   if (expect == 0) return 0;
   double seconds = 0;

@@ -138,7 +138,7 @@ for r in $(seq 1 "$ROUNDS"); do
     v=${VARIANTS[$(((i + r - 1) % n))]}
     # A label value of its own per run: a patch to the value already set is a no-op (no event).
     v_id=${v/:/-}
-    run_one "$v" "r$r-$$-${v_id/+/-}"
+    run_one "$v" "r$r-$$-${v_id//+/-}"
   done
 done
 

@@ -7,7 +7,7 @@ import sys
 
 ORDER = ["limen:none", "limen:drop", "limen:drop-filter", "limen:project",
          "limen:project-filter", "limen:project-filter+wl", "limen:project-filter+compact",
-         "client-go:none", "client-go:strip", "client-go:strip-proto"]
+         "limen:project-filter+pb+compact", "client-go:none", "client-go:strip", "client-go:strip-proto"]
 LABEL = {
     "limen:none": "Limen, no transform",
     "limen:drop": "Limen, DropManagedFields",
@@ -16,6 +16,8 @@ LABEL = {
     "limen:project-filter": "Limen, projection + parse-time field filter (as limen-operator)",
     "limen:project-filter+wl": "Limen, projection + parse-time field filter, via watch-list",
     "limen:project-filter+compact": "Limen, projection + parse-time field filter, compact store",
+    "limen:project-filter+pb+compact":
+        "Limen, projection + parse-time field filter, compact store, LIST in protobuf",
     "client-go:none": "client-go, no transform",
     "client-go:strip": "client-go, TransformFunc stripping managedFields",
     "client-go:strip-proto": "client-go, strip + protobuf",
@@ -71,16 +73,16 @@ def main(path):
         print(f"- {v}: FAILED (timed out) in rounds {rounds}")
     base = rows.get("client-go:none")
     strip = rows.get("client-go:strip")
-    if base:
+    if base or strip:
         print()
         print("Ratios (Limen / client-go; < 1 means Limen is smaller or faster in time):")
         for v in ("limen:none", "limen:drop", "limen:drop-filter", "limen:project",
                   "limen:project-filter", "limen:project-filter+wl",
-                  "limen:project-filter+compact"):
+                  "limen:project-filter+compact", "limen:project-filter+pb+compact"):
             if v not in rows:
                 continue
             r = rows[v]
-            peer = strip if v != "limen:none" and strip else base
+            peer = strip if (v != "limen:none" or not base) and strip else base
             pname = "client-go strip" if peer is strip else "client-go none"
             print(f"- {v} vs {pname}: sync {r['sync_s'] / peer['sync_s']:.2f}x, "
                   f"RSS/Pod {r['per_pod'] / peer['per_pod']:.2f}x, "

@@ -24,4 +24,12 @@ void ReleaseFreeHeap() {
 #endif
 }
 
+void ReturnLargeBlocksWhenFreed(size_t bytes) {
+#if defined(__GLIBC__) && !defined(LIMEN_SANITIZED_ALLOCATOR)
+  mallopt(M_MMAP_THRESHOLD, static_cast<int>(bytes));
+#else
+  (void)bytes;
+#endif
+}
+
 }  // namespace limen
