@@ -13,6 +13,7 @@
 #include "../test/filter_fixtures.h"
 
 using limen::kube::FieldFilter;
+using limen::kube::testing::ArriveInPieces;
 using limen::kube::testing::FilterNumbered;
 using limen::kube::testing::SameJson;
 
@@ -20,19 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;
   const std::string_view body(reinterpret_cast<const char*>(data + 2), size - 2);
   const FieldFilter* filter = FilterNumbered(data[0]);
-  // 0: all at once; otherwise arrivals of 1..255 bytes, the size varying along the body.
-  const size_t step = data[1];
-
   limen::kube::internal::ListReader reader(filter);
-  if (step == 0) {
-    reader.Append(body);
-  } else {
-    for (size_t n = 0; n < body.size();) {
-      const size_t next = std::min(body.size(), n + 1 + (step * (n + 7)) % 256);
-      reader.Append(body.substr(n, next - n));
-      n = next;
-    }
-  }
+  ArriveInPieces(body, data[1], [&](std::string_view piece) { reader.Append(piece); });
   const auto got = reader.Finish();
   if (!SameJson(got, limen::kube::ParseFiltered(body, filter, {"items"}))) std::abort();
   return 0;

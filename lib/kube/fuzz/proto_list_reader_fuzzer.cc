@@ -2,7 +2,6 @@
 // the Pod schema. The first byte chooses the filter, the second how the body is cut into
 // arrivals; the rest is the body. Invariants: no crash, and the result — a list or the same
 // error — does not depend on how the bytes arrived.
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +12,7 @@
 
 using limen::kube::FieldFilter;
 using limen::kube::internal::ProtoListReader;
+using limen::kube::testing::ArriveInPieces;
 using limen::kube::testing::FilterNumbered;
 using limen::kube::testing::SameJson;
 
@@ -20,17 +20,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;
   const std::string_view body(reinterpret_cast<const char*>(data + 2), size - 2);
   const FieldFilter* filter = FilterNumbered(data[0]);
-  const size_t step = data[1];
   const auto& schema = *limen::kube::internal::proto::ItemSchema(limen::kube::resources::kPods);
 
   ProtoListReader whole(schema, filter);
   whole.Append(body);
   ProtoListReader split(schema, filter);
-  for (size_t n = 0; n < body.size();) {
-    const size_t next = std::min(body.size(), n + 1 + (step * (n + 7)) % 256);
-    split.Append(body.substr(n, next - n));
-    n = next;
-  }
+  ArriveInPieces(body, data[1] == 0 ? 1 : data[1],
+                 [&](std::string_view piece) { split.Append(piece); });
   const auto a = whole.Finish();
   const auto b = split.Finish();
   if (a.ok() != b.ok()) std::abort();

@@ -3,10 +3,12 @@
 // filters they run under.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string_view>
 
 #include "limen/kube/client.h"
 #include "limen/kube/field_filter.h"
@@ -66,6 +68,21 @@ inline const FieldFilter* FilterNumbered(uint8_t n) {
     case 1: return filters.projection.get();
     case 2: return filters.except.get();
     default: return filters.nothing.get();
+  }
+}
+
+// A body as the list fuzzers let it arrive: whole when `step` is 0, otherwise in pieces of
+// 1..256 bytes whose size varies along the body.
+template <typename Append>
+void ArriveInPieces(std::string_view body, uint8_t step, Append&& append) {
+  if (step == 0) {
+    append(body);
+    return;
+  }
+  for (size_t n = 0; n < body.size();) {
+    const size_t next = std::min(body.size(), n + 1 + (size_t{step} * (n + 7)) % 256);
+    append(body.substr(n, next - n));
+    n = next;
   }
 }
 
