@@ -202,7 +202,7 @@ int Main(int argc, char** argv) {
         {"transform", transform_name},
         {"updates", expect},
         {"drain_ms", seconds * 1000},
-        {"events_per_s", seconds > 0 ? (expect - 1) / seconds : 0},
+        {"events_per_s", seconds > 0 ? static_cast<double>(expect - 1) / seconds : 0},
         {"rss_after", RssBytes()}});
   return 0;
 }

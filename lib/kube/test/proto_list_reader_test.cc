@@ -99,6 +99,7 @@ TEST(ProtoListReaderTest, SameResultHoweverTheBytesArrive) {
 
 TEST(ProtoListReaderTest, HoldsOneItemNotTheList) {
   std::vector<ProtoWriter> pods;
+  pods.reserve(200);
   for (int i = 0; i < 200; ++i) pods.push_back(Pod("p" + std::to_string(i)));
   const std::string body = ProtoListBody(pods);
   ProtoListReader reader(PodSchema(), PodFields().get());
