@@ -330,6 +330,8 @@ TEST_F(HttpClientIntegrationTest, ProtobufListEqualsJsonList) {
   auto sa = client_->Create(service_accounts, ns_, {{"metadata", {{"name", "default"}}}});
   ASSERT_TRUE(sa.ok() || sa.error().IsAlreadyExists()) << sa.error().ToString();
   const Object containers = {{{"name", "app"}, {"image", "busybox:1.36"}}};
+  // A real owner: the garbage collector deletes dependents of owners that do not exist.
+  const Object owner = MustCreate(resources::kConfigMaps, ConfigMap("owner"));
   MustCreate(resources::kPods,
              {{"metadata", {{"name", "plain"}}}, {"spec", {{"containers", containers}}}});
   MustCreate(resources::kPods,
@@ -338,25 +340,25 @@ TEST_F(HttpClientIntegrationTest, ProtobufListEqualsJsonList) {
                 {"labels", {{"app", "web"}, {"empty", ""}}},
                 {"annotations", {{"limen.dev/injected", "p@1"}, {"example.com/other", "x"}}},
                 {"ownerReferences",
-                 {{{"apiVersion", "apps/v1"},
-                   {"kind", "ReplicaSet"},
-                   {"name", "web-1"},
-                   {"uid", "7d3c5a52-0c2f-4a38-9b4e-3a1f0e6f8a11"},
+                 {{{"apiVersion", "v1"},
+                   {"kind", "ConfigMap"},
+                   {"name", "owner"},
+                   {"uid", owner["metadata"]["uid"]},
                    {"controller", true},
                    {"blockOwnerDeletion", true}}}}}},
               {"spec",
                {{"containers", containers},
-                {"nodeName", "node-a"},
                 {"nodeSelector", {{"disk", "ssd"}}},
                 {"restartPolicy", "OnFailure"},
                 {"terminationGracePeriodSeconds", 0},
                 {"activeDeadlineSeconds", 600},
                 {"hostname", "rich"},
                 {"subdomain", "sub"}}}});
-  // Bound to a node, so that its deletion keeps the grace period asked for.
+  // No Pod is bound to a node: kube-controller-manager deletes Pods of nodes that do not
+  // exist. An unbound Pod's deletion has a grace period of 0 (a pointer field set to 0).
   MustCreate(resources::kPods,
              {{"metadata", {{"name", "deleting"}, {"finalizers", {"limen.dev/hold"}}}},
-              {"spec", {{"containers", containers}, {"nodeName", "node-a"}}}});
+              {"spec", {{"containers", containers}}}});
   DeleteOptions grace;
   grace.grace_period_seconds = 30;
   ASSERT_TRUE(client_->Delete(resources::kPods, ns_, "deleting", grace).ok());
@@ -383,7 +385,9 @@ TEST_F(HttpClientIntegrationTest, ProtobufListEqualsJsonList) {
 
   const auto any = client_->List(resources::kPods, ns_);
   ASSERT_TRUE(any.ok()) << any.error().ToString();
-  ASSERT_EQ(any->items.size(), 3u);
+  std::string names;
+  for (const auto& p : any->items) names += p["metadata"].value("name", "") + " ";
+  ASSERT_EQ(any->items.size(), 3u) << names;
   auto list = [&](std::shared_ptr<const FieldFilter> filter, bool protobuf) {
     ListOptions o;
     o.field_filter = std::move(filter);
@@ -463,7 +467,7 @@ TEST_F(HttpClientIntegrationTest, ProtobufListEqualsJsonList) {
   ASSERT_TRUE(all.ok());
   const Object& deleting = all->items[0];  // items come sorted by name
   EXPECT_TRUE(deleting["metadata"].contains("deletionTimestamp")) << deleting.dump();
-  EXPECT_EQ(deleting["metadata"]["deletionGracePeriodSeconds"], 30);
+  EXPECT_EQ(deleting["metadata"]["deletionGracePeriodSeconds"], 0);
   EXPECT_EQ(all->items[2]["status"]["containerStatuses"][0]["restartCount"], 2);
 
   // An error comes as a protobuf Status: decoded like the JSON one.

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "fake_client.h"
+#include "limen/kube/store.h"
 #include "watcher_steps.h"
 
 namespace limen::kube {
@@ -212,12 +213,15 @@ TEST(WatcherRunTest, ListsWatchesResumesAndRelistsAgainstAClient) {
     });
   });
   ASSERT_TRUE(Eventually([&] { return client.streams().size() == 1; }));
-  ASSERT_TRUE(client.Create(resources::kConfigMaps, "ns", MakeObject("ns", "b")).ok());
+  const auto b = client.Create(resources::kConfigMaps, "ns", MakeObject("ns", "b"));
+  ASSERT_TRUE(b.ok());
+  const std::string rv_b = ObjectResourceVersion(*b);
   ASSERT_TRUE(Eventually([&] {
     std::lock_guard lock(mu);
     return seen.size() == 4;  // Init, InitApply a, InitDone, Apply b
   }));
-  const std::string rv_b = w.LastResourceVersion();
+  // The watcher records the resourceVersion after the sink has taken the event.
+  ASSERT_TRUE(Eventually([&] { return w.LastResourceVersion() == rv_b; }));
   client.streams()[0]->End();  // the server's timeout: resume, no relist
   ASSERT_TRUE(Eventually([&] { return client.streams().size() == 2; }));
   EXPECT_EQ(client.watch_calls()[1].resource_version, rv_b);
