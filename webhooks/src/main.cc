@@ -305,9 +305,17 @@ int Serve(const std::vector<std::string>& args) {
   }
   spdlog::info("limen-webhook serving on {} (native sidecar: {})", server.Url(),
                config.native_sidecar);
+  bool started = false;
   for (MemoryReturner returner; !g_stop;) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     returner.Check(server.OpenConnections());
+    if (!started && source.HasSynced() && reloader.Loaded()) {
+      // Start-up is over: what it alone ran (certificate and TLS set-up, the first lists)
+      // need not stay mapped (limen/base/heap.h).
+      started = true;
+      ReleaseFreeHeap();
+      spdlog::info("ready; dropped {} kB of start-up pages", DropStartupPages());
+    }
   }
   spdlog::info("shutting down");
   // The apiserver stops sending once the endpoint goes; in-flight requests finish in Stop().
