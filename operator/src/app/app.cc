@@ -241,7 +241,9 @@ int RunOperator(const OperatorConfig& config) {
     // it: return it to the system now that every cache is filled (≈ 20–100 MB at 10,000
     // Pods, docs/benchmarks.md). Later relists are trimmed by their watchers.
     ReleaseFreeHeap();
-    spdlog::info("caches synced");
+    // What start-up alone ran (configuration, TLS set-up, the lists' first decoding) need not
+    // stay mapped (limen/base/heap.h); the reconciles fault back what they use.
+    spdlog::info("caches synced; dropped {} kB of start-up pages", DropStartupPages());
   }
   // What later bursts of work leave free (the initial reconciles, storms, relists, scrapes)
   // is returned once each burst is over (app/heap_release.h).
