@@ -12,18 +12,16 @@
 #include "../src/list_reader.h"
 #include "../test/filter_fixtures.h"
 
-using limen::kube::FieldFilter;
 using limen::kube::testing::ArriveInPieces;
-using limen::kube::testing::FilterNumbered;
+using limen::kube::testing::ListFuzzInputOf;
 using limen::kube::testing::SameJson;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size < 2) return 0;
-  const std::string_view body(reinterpret_cast<const char*>(data + 2), size - 2);
-  const FieldFilter* filter = FilterNumbered(data[0]);
-  limen::kube::internal::ListReader reader(filter);
-  ArriveInPieces(body, data[1], [&](std::string_view piece) { reader.Append(piece); });
+  const auto in = ListFuzzInputOf(data, size);
+  if (!in) return 0;
+  limen::kube::internal::ListReader reader(in->filter);
+  ArriveInPieces(in->body, in->step, [&](std::string_view piece) { reader.Append(piece); });
   const auto got = reader.Finish();
-  if (!SameJson(got, limen::kube::ParseFiltered(body, filter, {"items"}))) std::abort();
+  if (!SameJson(got, limen::kube::ParseFiltered(in->body, in->filter, {"items"}))) std::abort();
   return 0;
 }

@@ -10,22 +10,20 @@
 #include "../src/proto_list_reader.h"
 #include "../test/filter_fixtures.h"
 
-using limen::kube::FieldFilter;
 using limen::kube::internal::ProtoListReader;
 using limen::kube::testing::ArriveInPieces;
-using limen::kube::testing::FilterNumbered;
+using limen::kube::testing::ListFuzzInputOf;
 using limen::kube::testing::SameJson;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size < 2) return 0;
-  const std::string_view body(reinterpret_cast<const char*>(data + 2), size - 2);
-  const FieldFilter* filter = FilterNumbered(data[0]);
+  const auto in = ListFuzzInputOf(data, size);
+  if (!in) return 0;
   const auto& schema = *limen::kube::internal::proto::ItemSchema(limen::kube::resources::kPods);
 
-  ProtoListReader whole(schema, filter);
-  whole.Append(body);
-  ProtoListReader split(schema, filter);
-  ArriveInPieces(body, data[1] == 0 ? 1 : data[1],
+  ProtoListReader whole(schema, in->filter);
+  whole.Append(in->body);
+  ProtoListReader split(schema, in->filter);  // in pieces, even when step is 0 (whole)
+  ArriveInPieces(in->body, in->step == 0 ? 1 : in->step,
                  [&](std::string_view piece) { split.Append(piece); });
   const auto a = whole.Finish();
   const auto b = split.Finish();

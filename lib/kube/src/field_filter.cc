@@ -71,7 +71,7 @@ class FilteringCallback {
       return true;  // the envelope
     }
     rel_.assign(path_.begin() + static_cast<std::ptrdiff_t>(object_path_.size()), path_.end());
-    return internal::AlwaysKept(rel_, key) || filter_.Keep(rel_, key);
+    return internal::Kept(&filter_, rel_, key);
   }
 
   const FieldFilter& filter_;

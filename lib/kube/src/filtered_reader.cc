@@ -381,7 +381,7 @@ class Reader {
   bool Keep(std::string_view key) const {
     if (filter_ == nullptr) return true;
     if (path_.size() < object_path_.size() || mismatch_ != kNone) return true;  // the envelope
-    return AlwaysKept(rel_, key) || filter_->Keep(rel_, key);
+    return Kept(filter_, rel_, key);
   }
 
   // Enters the value of the member `name`. Like the reference filter, a path names objects

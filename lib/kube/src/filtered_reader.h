@@ -24,6 +24,12 @@ inline constexpr int kMaxDepth = 256;  // deeper documents go to nlohmann (no re
 // Whatever the filter says, what the informer needs is kept (field_filter.h): members of
 // the filtered object at `path` (its keys from the object's root) named `key`.
 bool AlwaysKept(const std::vector<std::string_view>& path, std::string_view key);
+// Whether `filter` (null keeps everything) keeps that member, AlwaysKept included: the one
+// decision of every reader that filters (JSON text, the DOM, protobuf).
+inline bool Kept(const FieldFilter* filter, const std::vector<std::string_view>& path,
+                 std::string_view key) {
+  return filter == nullptr || AlwaysKept(path, key) || filter->Keep(path, key);
+}
 
 struct ReadResult {
   enum Status {

@@ -23,7 +23,6 @@
 #include "limen/kube/watch_decoder.h"
 #include "list_reader.h"
 #include "proto_list_reader.h"
-#include "proto_wire.h"
 
 namespace limen::kube {
 namespace http = web::http;
@@ -41,6 +40,9 @@ struct RawResponse {
 };
 
 constexpr std::string_view kProtobuf = "application/vnd.kubernetes.protobuf";
+// A List that accepts protobuf: the apiserver answers in JSON what it cannot encode in it.
+constexpr std::string_view kAcceptProtobuf =
+    "application/vnd.kubernetes.protobuf, application/json";
 
 std::optional<std::chrono::seconds> ParseRetryAfter(const http::http_headers& headers) {
   const auto it = headers.find("Retry-After");  // header names compare case-insensitively
@@ -209,35 +211,6 @@ struct Call {
   // A List that accepts protobuf, decoded with this item schema (proto_schema.h).
   const internal::proto::Message* proto_items = nullptr;
 };
-
-// An error Status the apiserver sent in protobuf, as the JSON ApiError::FromResponse reads;
-// "" when it does not decode.
-std::string StatusAsJson(std::string_view body) {
-  if (!body.starts_with(std::string_view("k8s\0", 4))) return "";
-  // The envelope is an Unknown whose raw (field 2) holds the Status message.
-  internal::proto::ProtoReader r(body.substr(4));
-  while (!r.done()) {
-    const auto tag = r.NextTag();
-    if (!tag) return "";
-    if (tag->field != 2 || tag->type != internal::proto::WireType::kLen) {
-      if (!r.Skip(tag->type)) return "";
-      continue;
-    }
-    const auto raw = r.Bytes();
-    if (!raw) return "";
-    Object status = Object::object();
-    std::vector<std::string_view> path;
-    if (!internal::proto::DecodeMessage(*raw, internal::proto::StatusSchema(), nullptr, path,
-                                        status)
-             .ok()) {
-      return "";
-    }
-    status["kind"] = "Status";
-    status["apiVersion"] = "v1";
-    return status.dump();
-  }
-  return "";
-}
 
 }  // namespace
 
@@ -450,9 +423,7 @@ ApiResult<RawResponse> HttpClient::Impl::Once(const Call& call) {
   pplx::task<http::http_response> task;
   try {
     http::http_request req = MakeRequest(
-        method, call.path,
-        call.proto_items != nullptr ? "application/vnd.kubernetes.protobuf, application/json"
-                                    : "application/json");
+        method, call.path, call.proto_items != nullptr ? kAcceptProtobuf : "application/json");
     if (call.body) req.set_body(*call.body, call.content_type);
     task = http->request(req, cts.get_token());
   } catch (...) {  // a malformed URI, or cpprest refusing the request synchronously
@@ -488,7 +459,10 @@ ApiResult<RawResponse> HttpClient::Impl::Once(const Call& call) {
       raw.proto_failure = decoded.status();
     }
   }
-  if (!list && protobuf) raw.body = StatusAsJson(raw.body);
+  if (!list && protobuf) {  // an error Status, as ApiError::FromResponse reads it
+    auto decoded = internal::proto::DecodeStatus(raw.body);
+    raw.body = decoded.ok() ? decoded->dump() : "";
+  }
   raw.protobuf = protobuf;
   return raw;
 }

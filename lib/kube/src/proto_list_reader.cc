@@ -8,11 +8,10 @@
 namespace limen::kube::internal {
 namespace {
 
+using proto::kMagic;
 using proto::ProtoReader;
 using proto::Tag;
 using proto::WireType;
-
-constexpr std::string_view kMagic("k8s\0", 4);
 
 enum class Parse { kOk, kMore, kInvalid };
 
@@ -132,7 +131,7 @@ bool ProtoListReader::EnvelopeField() {
   size_t header = 0;
   // raw (2): entered as soon as its header is in; its items are decoded one by one.
   if (const Parse p = FieldHeader(rest, tag, length, header);
-      p == Parse::kOk && tag.field == 2 && tag.type == WireType::kLen) {
+      p == Parse::kOk && tag.field == proto::kUnknownRaw && tag.type == WireType::kLen) {
     pos_ += header;
     list_left_ = length;
     phase_ = Phase::kList;
@@ -140,14 +139,15 @@ bool ProtoListReader::EnvelopeField() {
   }
   std::string_view value;
   if (!NextField(tag, value)) return false;
-  if (tag.field == 1 && tag.type == WireType::kLen) {
+  if (tag.field == proto::kUnknownTypeMeta && tag.type == WireType::kLen) {
     std::vector<std::string_view> path;
     if (Status s = proto::DecodeMessage(value, proto::TypeMetaSchema(), nullptr, path, type_meta_);
         !s.ok()) {
       Fail(std::move(s));
       return false;
     }
-  } else if (tag.field == 3 && tag.type == WireType::kLen && !value.empty()) {
+  } else if (tag.field == proto::kUnknownContentEncoding && tag.type == WireType::kLen &&
+             !value.empty()) {
     Fail(Status::Unimplemented("protobuf list: content encoding \"" + std::string(value) + "\""));
     return false;
   }

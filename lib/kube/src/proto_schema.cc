@@ -225,9 +225,7 @@ class Decoder {
   }
 
  private:
-  bool Kept(std::string_view key) const {
-    return filter_ == nullptr || AlwaysKept(path_, key) || filter_->Keep(path_, key);
-  }
+  bool Kept(std::string_view key) const { return internal::Kept(filter_, path_, key); }
 
   static Status Malformed(const Message& m, const std::string& what) {
     return Status::InvalidArgument("protobuf " + std::string(m.name) + ": " + what);
@@ -361,9 +359,7 @@ class Decoder {
 
 bool DecodableAt(const Message& m, const FieldFilter* filter, std::vector<std::string_view>& path) {
   for (const Field& f : m.fields) {
-    const bool kept =
-        filter == nullptr || AlwaysKept(path, f.json_name) || filter->Keep(path, f.json_name);
-    if (!kept) continue;
+    if (!Kept(filter, path, f.json_name)) continue;
     if (f.kind == Kind::kOpaque) return false;
     if (f.kind != Kind::kMessage) continue;
     path.push_back(f.json_name);
@@ -381,7 +377,17 @@ const Message* ItemSchema(const Resource& r) {
   return nullptr;
 }
 
-const Message& StatusSchema() { return kStatus; }
+StatusOr<Object> DecodeStatus(std::string_view body) {
+  const auto raw = UnknownRaw(body);
+  if (!raw) return Status::InvalidArgument("not a protobuf object");
+  Object status = Object::object();
+  std::vector<std::string_view> path;
+  LIMEN_RETURN_IF_ERROR(DecodeMessage(*raw, kStatus, nullptr, path, status));
+  status["kind"] = "Status";
+  status["apiVersion"] = "v1";
+  return status;
+}
+
 const Message& ListMetaSchema() { return kListMeta; }
 const Message& TypeMetaSchema() { return kTypeMeta; }
 

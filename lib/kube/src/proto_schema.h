@@ -72,8 +72,9 @@ struct Message {
 // The schema of the items of `r`'s lists; nullptr when lib/kube has none (it has core/v1
 // Pods).
 const Message* ItemSchema(const Resource& r);
-// metav1.Status, in which the apiserver answers errors to a protobuf request.
-const Message& StatusSchema();
+// The metav1.Status of a whole protobuf body (the apiserver's answer to a failed protobuf
+// request) as its JSON form, kind and apiVersion included; InvalidArgument if it is not one.
+StatusOr<Object> DecodeStatus(std::string_view body);
 // metav1.ListMeta, and runtime.TypeMeta of the envelope.
 const Message& ListMetaSchema();
 const Message& TypeMetaSchema();

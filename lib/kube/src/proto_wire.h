@@ -79,4 +79,24 @@ class ProtoReader {
   const char* end_;
 };
 
+// The envelope of every protobuf body the apiserver sends: the magic, then a runtime.Unknown
+// whose raw field holds the object (a List, a Status).
+inline constexpr std::string_view kMagic("k8s\0", 4);
+inline constexpr uint32_t kUnknownTypeMeta = 1;
+inline constexpr uint32_t kUnknownRaw = 2;
+inline constexpr uint32_t kUnknownContentEncoding = 3;
+
+// The raw object of a whole body; nullopt if it is not a well-formed envelope.
+inline std::optional<std::string_view> UnknownRaw(std::string_view body) {
+  if (!body.starts_with(kMagic)) return std::nullopt;
+  ProtoReader r(body.substr(kMagic.size()));
+  while (!r.done()) {
+    const auto tag = r.NextTag();
+    if (!tag) return std::nullopt;
+    if (tag->field == kUnknownRaw && tag->type == WireType::kLen) return r.Bytes();
+    if (!r.Skip(tag->type)) return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 }  // namespace limen::kube::internal::proto

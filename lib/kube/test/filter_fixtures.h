@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "limen/kube/client.h"
@@ -69,6 +70,19 @@ inline const FieldFilter* FilterNumbered(uint8_t n) {
     case 2: return filters.except.get();
     default: return filters.nothing.get();
   }
+}
+
+// A list fuzzer's input: the first byte chooses the filter, the second how the body arrives
+// (ArriveInPieces), the rest is the body. nullopt when there are fewer than two bytes.
+struct ListFuzzInput {
+  const FieldFilter* filter;
+  uint8_t step;
+  std::string_view body;
+};
+inline std::optional<ListFuzzInput> ListFuzzInputOf(const uint8_t* data, size_t size) {
+  if (size < 2) return std::nullopt;
+  return ListFuzzInput{FilterNumbered(data[0]), data[1],
+                       std::string_view(reinterpret_cast<const char*>(data + 2), size - 2)};
 }
 
 // A body as the list fuzzers let it arrive: whole when `step` is 0, otherwise in pieces of

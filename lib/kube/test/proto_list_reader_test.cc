@@ -199,5 +199,20 @@ TEST(ProtoSchemaTest, DecodableOnlyWhenEveryKeptFieldIs) {
   EXPECT_EQ(proto::ItemSchema(resources::kConfigMaps), nullptr);
 }
 
+TEST(ProtoSchemaTest, DecodeStatusGivesTheJsonStatus) {
+  ProtoWriter status;
+  status.Bytes(2, "Failure").Bytes(3, "pods \"p\" not found").Bytes(4, "NotFound").Varint(6, 404);
+  status.Message(5, ProtoWriter().Bytes(1, "p").Bytes(3, "pods"));
+  const std::string body = std::string("k8s\0", 4) + ProtoWriter().Message(2, status).str();
+  auto decoded = proto::DecodeStatus(body);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_TRUE(SameJson(*decoded, Object::parse(R"({"apiVersion": "v1", "kind": "Status",
+      "metadata": {}, "status": "Failure", "message": "pods \"p\" not found",
+      "reason": "NotFound", "code": 404, "details": {"name": "p", "kind": "pods"}})")))
+      << decoded->dump();
+  EXPECT_EQ(proto::DecodeStatus("{\"kind\":\"Status\"}").status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace limen::kube::internal

@@ -78,7 +78,9 @@ struct ListOptions {
   // Ask for the list in protobuf, which the apiserver encodes about twice as fast as JSON,
   // when lib/kube can decode every field the field_filter keeps (core/v1 Pods under a
   // projection; see src/proto_schema.h). The items are exactly those of the JSON list. Other
-  // lists, and servers that answer in JSON, are read as JSON.
+  // lists, and servers that answer in JSON, are read as JSON. A protobuf list arrives
+  // faster than it is decoded: call limen::ReturnLargeBlocksWhenFreed() at start
+  // (limen/base/heap.h), or cpprest's queued body fragments the heap.
   bool protobuf = false;
 };
 
