@@ -4,14 +4,16 @@
 usage: summarize.py results.jsonl idle.jsonl
 Prints a Markdown table per load mode (closed loop per concurrency, open loop per rate) and
 the memory table. Ratio = Limen / peer (below 1 is better for latency, CPU and memory;
-above 1 is better for throughput).
+above 1 is better for throughput). Where the run measured the floor (bench/webhook/floor: a
+server that answers with a fixed patch and does no other work), its figures are in the last
+column: the method's own cost on the machine, below which no webhook can be measured.
 """
 import json
 import statistics
 import sys
 from collections import defaultdict
 
-LIMEN, PEER = "limen", "controller-runtime"
+LIMEN, PEER, FLOOR = "limen", "controller-runtime", "floor"
 
 
 def load(path):
@@ -37,22 +39,26 @@ def main():
     metrics = [("p50 ms", "p50_ms", 2), ("p99 ms", "p99_ms", 2), ("admissions/s", "per_second", 0),
                ("server CPU µs/admission", "cpu_us_per_admission", 0),
                ("RSS max under load MB", "rss_max_kb", 1)]
-    print("| load | metric | limen-webhook | controller-runtime | ratio (Limen/peer) |")
-    print("|---|---|---:|---:|---:|")
+    print("| load | metric | limen-webhook | controller-runtime | ratio (Limen/peer) | floor |")
+    print("|---|---|---:|---:|---:|---:|")
     for mode, conc, rate in cases:
         lim, peer = groups[(mode, conc, rate, LIMEN)], groups[(mode, conc, rate, PEER)]
         name = f"concurrency {conc}" if mode == "closed" else f"open loop {rate:g}/s, {conc} conns"
         lim = [r for r in lim if r["requests"] > 0]
         peer = [r for r in peer if r["requests"] > 0]
+        floor = [r for r in groups[(mode, conc, rate, FLOOR)] if r["requests"] > 0]
+        if not lim and not peer:
+            continue  # a floor-only level
         for label, key, digits in metrics:
             scale = 1024 if key == "rss_max_kb" else 1
+            f = f"{med(floor, key) / scale:.{digits}f}" if floor else ""
             if not lim or not peer:
                 a = f"{med(lim, key) / scale:.{digits}f}" if lim else "no answer"
                 b = f"{med(peer, key) / scale:.{digits}f}" if peer else "no answer"
-                print(f"| {name} | {label} | {a} | {b} | |")
+                print(f"| {name} | {label} | {a} | {b} | | {f} |")
                 continue
             a, b = med(lim, key) / scale, med(peer, key) / scale
-            print(f"| {name} | {label} | {a:.{digits}f} | {b:.{digits}f} | {ratio(a, b):.2f} |")
+            print(f"| {name} | {label} | {a:.{digits}f} | {b:.{digits}f} | {ratio(a, b):.2f} | {f} |")
         all_l = groups[(mode, conc, rate, LIMEN)]
         all_p = groups[(mode, conc, rate, PEER)]
         if any(r["errors"] for r in all_l + all_p):

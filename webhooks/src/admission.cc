@@ -10,6 +10,7 @@
 
 #include "limen/api/codec.h"
 #include "limen/kube/base64.h"
+#include "limen/kube/field_filter.h"
 #include "limen/webhook/planner.h"
 #include "limen/webhook/validator.h"
 
@@ -75,7 +76,10 @@ std::vector<api::WasmFilter> StaticPolicySource::WasmFilters(const std::string& 
 }
 
 StatusOr<AdmissionRequest> DecodeAdmissionReview(std::string_view body) {
-  LIMEN_ASSIGN_OR_RETURN(Json review, api::ParseJson(body));
+  // lib/kube's reader: the value nlohmann's parser gives (fuzzed against it), built in about
+  // half the time, since strings are scanned in place rather than a character at a time.
+  Json review = kube::ParseFiltered(body, nullptr, {});
+  if (review.is_discarded()) return Status::InvalidArgument("malformed JSON");
   if (!review.is_object()) return Status::InvalidArgument("AdmissionReview must be a JSON object");
   AdmissionRequest out;
   LIMEN_RETURN_IF_ERROR(ReadString(review, "apiVersion", "AdmissionReview", true, out.api_version));

@@ -14,12 +14,12 @@
 #include <cstring>
 #include <exception>
 #include <mutex>
-#include <semaphore>
 #include <set>
 #include <thread>
 #include <utility>
 
 #include "connection.h"
+#include "handler_pool.h"
 #include "sys_error.h"
 #include "tls_context.h"
 
@@ -38,8 +38,9 @@ struct HttpServer::Impl {
   // path → method → handler
   std::map<std::string, std::map<std::string, Handler>> routes;
   std::unique_ptr<TlsContext> tls;
-  // options.max_concurrent_handlers slots, or none when unlimited.
-  std::unique_ptr<std::counting_semaphore<>> handler_slots;
+  // Runs the handlers when options.max_concurrent_handlers > 0; else each runs on its
+  // connection's thread.
+  std::unique_ptr<HandlerPool> handlers;
 
   int listen_fd = -1;
   uint16_t bound_port = 0;
@@ -57,8 +58,7 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   if (const size_t n = impl_->options.max_concurrent_handlers; n > 0) {
-    impl_->handler_slots =
-        std::make_unique<std::counting_semaphore<>>(static_cast<std::ptrdiff_t>(n));
+    impl_->handlers = std::make_unique<HandlerPool>(n);
   }
 }
 
@@ -87,21 +87,26 @@ Response HttpServer::Dispatch(const Request& request) const {
                                    " bytes exceeds the limit of " +
                                    std::to_string(impl_->options.max_body_bytes) + "\n");
   }
-  std::counting_semaphore<>* slots = impl_->handler_slots.get();
-  if (slots != nullptr) slots->acquire();
-  const struct Release {
-    std::counting_semaphore<>* slots;
-    ~Release() {
-      if (slots != nullptr) slots->release();
+  const Handler& handle = handler->second;
+  Response response;
+  bool answered = false;
+  const std::function<void()> run = [&] {
+    try {
+      response = handle(request);
+      answered = true;
+    } catch (const std::exception& e) {
+      spdlog::error("handler for {} {} threw: {}", request.method, request.path, e.what());
+    } catch (...) {
+      spdlog::error("handler for {} {} threw a non-standard exception", request.method,
+                    request.path);
     }
-  } release{slots};
-  try {
-    return handler->second(request);
-  } catch (const std::exception& e) {
-    spdlog::error("handler for {} {} threw: {}", request.method, request.path, e.what());
-  } catch (...) {
-    spdlog::error("handler for {} {} threw a non-standard exception", request.method, request.path);
+  };
+  if (impl_->handlers) {
+    impl_->handlers->Run(run);
+  } else {
+    run();
   }
+  if (answered) return response;
   return Response::Text(500, "internal error\n");
 }
 

@@ -60,10 +60,12 @@ struct HttpServerOptions {
   std::optional<TlsFiles> tls;                      // HTTPS (TLS ≥ 1.2) when set
   size_t max_body_bytes = size_t{4} * 1024 * 1024;  // larger requests get 413
   size_t max_connections = 1024;                    // more are closed at once
-  // How many handlers may run at once (0: no limit); the other connections' requests wait
-  // for a slot, read and parsed. A handler's transient memory (a decoded JSON document,
-  // say) is then bounded by this many requests instead of by the connections in flight;
-  // with about as many slots as CPUs, no throughput is lost.
+  // How many handlers may run at once (0: no limit, each on its connection's thread). When
+  // set, that many threads run every handler and the other connections' requests wait in
+  // arrival order, read and parsed. A handler's transient memory (a decoded JSON document,
+  // say) is then bounded by this many requests instead of by the connections in flight,
+  // and allocated and freed by these threads only, from malloc's per-thread caches; with
+  // about as many threads as CPUs, no throughput is lost.
   size_t max_concurrent_handlers = 0;
 };
 

@@ -1,0 +1,3 @@
+module limen.dev/bench/webhook/floor
+
+go 1.21

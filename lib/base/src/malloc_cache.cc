@@ -1,0 +1,57 @@
+#include "limen/base/malloc_cache.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string_view>
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define LIMEN_SANITIZED_ALLOCATOR 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define LIMEN_SANITIZED_ALLOCATOR 1
+#endif
+#endif
+
+namespace limen {
+namespace {
+
+constexpr std::string_view kTcacheCount = "glibc.malloc.tcache_count=";
+constexpr const char* kMarker = "LIMEN_MALLOC_CACHE";
+
+}  // namespace
+
+std::optional<std::string> TunablesWithMallocCache(const char* current, unsigned count) {
+  const std::string_view value = current == nullptr ? std::string_view() : current;
+  for (size_t begin = 0; begin <= value.size();) {
+    size_t end = value.find(':', begin);
+    if (end == std::string_view::npos) end = value.size();
+    if (value.substr(begin, end - begin).starts_with(kTcacheCount)) return std::nullopt;
+    begin = end + 1;
+  }
+  std::string out(value);
+  if (!out.empty()) out += ':';
+  out += kTcacheCount;
+  out += std::to_string(count);
+  return out;
+}
+
+void SizeMallocCacheOrReexec(char** argv, unsigned count) {
+#if defined(__GLIBC__) && !defined(LIMEN_SANITIZED_ALLOCATOR)
+  // NOLINTBEGIN(concurrency-mt-unsafe): documented to run before any other thread exists
+  if (std::getenv(kMarker) != nullptr) return;
+  const auto tunables = TunablesWithMallocCache(std::getenv("GLIBC_TUNABLES"), count);
+  if (!tunables) return;
+  if (::setenv("GLIBC_TUNABLES", tunables->c_str(), 1) != 0 || ::setenv(kMarker, "1", 1) != 0) {
+    return;
+  }
+  // NOLINTEND(concurrency-mt-unsafe)
+  ::execv("/proc/self/exe", argv);
+  // Not executed (no /proc, say): carry on with glibc's default cache.
+#else
+  (void)argv;
+  (void)count;
+#endif
+}
+
+}  // namespace limen

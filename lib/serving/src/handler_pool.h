@@ -1,0 +1,51 @@
+// A fixed set of threads that run request handlers for the connection threads.
+//
+// Each connection has a thread of its own (blocking I/O, TLS), but its handler runs here: a
+// handler's transient allocations (a decoded JSON document of a few hundred nodes) are then
+// made and freed by these few threads only, so malloc's per-thread caches serve them without
+// taking an arena lock, and the memory those caches hold is bounded by the pool's size
+// rather than by the connections open.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <semaphore>
+#include <thread>
+#include <vector>
+
+namespace limen::serving {
+
+class HandlerPool {
+ public:
+  explicit HandlerPool(size_t threads);
+  // Runs what is queued, then joins the threads.
+  ~HandlerPool();
+  HandlerPool(const HandlerPool&) = delete;
+  HandlerPool& operator=(const HandlerPool&) = delete;
+
+  // Runs `fn` on one of the pool's threads and returns once it has returned. Calls are
+  // served in arrival order. `fn` must not throw.
+  void Run(const std::function<void()>& fn);
+
+  size_t Threads() const { return threads_.size(); }
+  // Calls waiting for a thread.
+  size_t Queued() const;
+
+ private:
+  struct Task {
+    const std::function<void()>* fn;
+    std::binary_semaphore done{0};
+  };
+  void Work();
+
+  mutable std::mutex mu_;
+  std::condition_variable queued_;
+  std::deque<Task*> queue_;  // guarded by mu_
+  bool stopping_ = false;    // guarded by mu_
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace limen::serving
