@@ -81,11 +81,15 @@ certificate management (instead of --tls-cert-file/--tls-key-file; docs/webhook.
 // main loop only after connections closed, and at most once a second.
 class MemoryReturner {
  public:
-  void Check(size_t open_connections) {
+  void Check(serving::HttpServer& server) {
+    const size_t open_connections = server.OpenConnections();
     pending_ = pending_ || open_connections < open_before_;
     open_before_ = open_connections;
     const auto now = std::chrono::steady_clock::now();
     if (!pending_ || now - last_ < std::chrono::seconds(1)) return;
+    // The handler threads' malloc caches (2,000 blocks per size) pin pages all over the
+    // heap; new threads hand them back first.
+    server.RenewHandlerThreads();
     ReleaseFreeHeap();
     pending_ = false;
     last_ = now;
@@ -310,7 +314,7 @@ int Serve(const std::vector<std::string>& args) {
   bool started = false;
   for (MemoryReturner returner; !g_stop;) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    returner.Check(server.OpenConnections());
+    returner.Check(server);
     if (!started && source.HasSynced() && reloader.Loaded()) {
       // Start-up is over: what it alone ran (certificate and TLS set-up, the first lists)
       // need not stay mapped (limen/base/heap.h).

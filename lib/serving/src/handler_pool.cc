@@ -2,22 +2,43 @@
 
 namespace limen::serving {
 
-HandlerPool::HandlerPool(size_t threads) {
-  threads_.reserve(threads);
-  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
+HandlerPool::HandlerPool(size_t threads) : size_(threads) {
+  std::lock_guard lock(mu_);
+  StartThreads();
 }
 
 HandlerPool::~HandlerPool() {
+  std::vector<std::thread> threads;
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
+    threads.swap(threads_);
   }
   queued_.notify_all();
-  for (auto& t : threads_) t.join();
+  for (auto& t : threads) t.join();
+}
+
+void HandlerPool::StartThreads() {
+  for (size_t i = 0; i < size_; ++i) {
+    threads_.emplace_back([this, generation = generation_] { Work(generation); });
+  }
+}
+
+void HandlerPool::Renew() {
+  std::vector<std::thread> old;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || size_ == 0) return;
+    old.swap(threads_);
+    ++generation_;
+    StartThreads();
+  }
+  queued_.notify_all();
+  for (auto& t : old) t.join();
 }
 
 void HandlerPool::Run(const std::function<void()>& fn) {
-  if (threads_.empty()) {
+  if (size_ == 0) {
     fn();
     return;
   }
@@ -35,13 +56,14 @@ size_t HandlerPool::Queued() const {
   return queue_.size();
 }
 
-void HandlerPool::Work() {
+void HandlerPool::Work(uint64_t generation) {
   for (;;) {
     Task* task = nullptr;
     {
       std::unique_lock lock(mu_);
-      queued_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and nothing left to run
+      queued_.wait(lock, [&] { return stopping_ || generation_ != generation || !queue_.empty(); });
+      // Renewed: the new threads take what is queued. Stopping: run what is queued first.
+      if (generation_ != generation || queue_.empty()) return;
       task = queue_.front();
       queue_.pop_front();
     }

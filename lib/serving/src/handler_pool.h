@@ -9,6 +9,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -30,7 +31,11 @@ class HandlerPool {
   // served in arrival order. `fn` must not throw.
   void Run(const std::function<void()>& fn);
 
-  size_t Threads() const { return threads_.size(); }
+  size_t Threads() const { return size_; }
+  // Replaces the threads with new ones; the old ones end once their current call returned.
+  // A thread's malloc cache goes back to the heap when the thread ends, so a process that
+  // returns free memory after a burst (limen::ReleaseFreeHeap) renews its handlers first.
+  void Renew();
   // Calls waiting for a thread.
   size_t Queued() const;
 
@@ -39,13 +44,16 @@ class HandlerPool {
     const std::function<void()>* fn;
     std::binary_semaphore done{0};
   };
-  void Work();
+  void Work(uint64_t generation);
+  void StartThreads();  // size_ threads of the current generation; mu_ held
 
   mutable std::mutex mu_;
   std::condition_variable queued_;
   std::deque<Task*> queue_;  // guarded by mu_
   bool stopping_ = false;    // guarded by mu_
-  std::vector<std::thread> threads_;
+  uint64_t generation_ = 0;  // guarded by mu_; threads of an older one end
+  const size_t size_;
+  std::vector<std::thread> threads_;  // guarded by mu_
 };
 
 }  // namespace limen::serving

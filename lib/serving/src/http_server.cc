@@ -251,6 +251,10 @@ size_t HttpServer::OpenConnections() const {
   return impl_->connections.size();
 }
 
+void HttpServer::RenewHandlerThreads() {
+  if (impl_->handlers) impl_->handlers->Renew();
+}
+
 uint16_t HttpServer::Port() const {
   return impl_->listen_fd >= 0 ? impl_->bound_port : impl_->options.port;
 }

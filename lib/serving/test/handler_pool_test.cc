@@ -85,6 +85,44 @@ TEST(HandlerPoolTest, OneThreadServesCallsInArrivalOrder) {
   EXPECT_EQ(pool.Queued(), 0U);
 }
 
+TEST(HandlerPoolTest, RenewReplacesTheThreads) {
+  HandlerPool pool(1);
+  std::thread::id before, after;
+  pool.Run([&] { before = std::this_thread::get_id(); });
+  pool.Renew();
+  pool.Run([&] { after = std::this_thread::get_id(); });
+  EXPECT_NE(before, after);
+  EXPECT_EQ(pool.Threads(), 1U);
+}
+
+TEST(HandlerPoolTest, CallsInFlightAndQueuedDuringRenewalsAllComplete) {
+  HandlerPool pool(2);
+  std::atomic<int> calls{0};
+  std::atomic<bool> done{false};
+  std::vector<std::thread> callers;
+  for (int c = 0; c < 6; ++c) {
+    callers.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        pool.Run([&] {
+          std::this_thread::sleep_for(std::chrono::microseconds(50));
+          ++calls;
+        });
+      }
+    });
+  }
+  std::thread renewer([&] {
+    while (!done) {
+      pool.Renew();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  for (auto& t : callers) t.join();
+  done = true;
+  renewer.join();
+  EXPECT_EQ(calls.load(), 1200);
+  EXPECT_EQ(pool.Queued(), 0U);
+}
+
 TEST(HandlerPoolTest, WithoutThreadsACallRunsOnTheCaller) {
   HandlerPool pool(0);
   std::thread::id ran_on;

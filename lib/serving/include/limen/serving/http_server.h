@@ -90,6 +90,10 @@ class HttpServer {
   void Stop();
   // Connections accepted and not yet closed (each has its thread).
   size_t OpenConnections() const;
+  // Replaces the handler threads (max_concurrent_handlers) with new ones, so that what their
+  // malloc caches held goes back to the heap; call it before limen::ReleaseFreeHeap after
+  // a burst. Requests keep being served. Does nothing without handler threads.
+  void RenewHandlerThreads();
   uint16_t Port() const;    // the bound port once started (options.port before)
   std::string Url() const;  // http(s)://host:port
 
