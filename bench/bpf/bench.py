@@ -396,9 +396,14 @@ set -eu
 mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
 trap 'perf probe -q -d "limenbench:*" >/dev/null 2>&1 || true' EXIT
 perf probe -q -x "$GOOPS" -a limenbench:newproc1=runtime.newproc1 >/dev/null 2>&1
+perf probe -q -x "$GOOPS" -a "limenbench:newproc1push=runtime.newproc1+$PUSH_OFFSET" \
+  >/dev/null 2>&1
 for r in $(seq "$RUNS"); do
   echo "uprobe base $("$GOOPS" spawn "$N_GO")"
   echo "uprobe probed $(perf stat -x, -e limenbench:newproc1 -o "$TMP/perf" \
+    "$GOOPS" spawn "$N_GO") count $(cut -d, -f1 "$TMP/perf" | grep -E '^[0-9]+$')"
+  echo "uprobe_push base $("$GOOPS" spawn "$N_GO")"
+  echo "uprobe_push probed $(perf stat -x, -e limenbench:newproc1push -o "$TMP/perf" \
     "$GOOPS" spawn "$N_GO") count $(cut -d, -f1 "$TMP/perf" | grep -E '^[0-9]+$')"
   echo "tracepoint base $("$OPS" send "$N_SEND")"
   echo "tracepoint probed $(perf stat -x, -e sock:sock_send_length -o "$TMP/perf" \
@@ -407,12 +412,29 @@ done
 """
 
 
+def push_offset(binary, function):
+    """The offset of the first `push %rbp` in `function` of `binary` (where the loader puts
+    its uprobe: bpf-loader's GoUprobeOffset), from objdump."""
+    nm = subprocess.run(["nm", binary], capture_output=True, text=True, check=True).stdout
+    addr = next(int(line.split()[0], 16) for line in nm.splitlines()
+                if line.endswith(" " + function))
+    dis = subprocess.run(["objdump", "-d", f"--start-address={addr:#x}",
+                          f"--stop-address={addr + 32:#x}", binary],
+                         capture_output=True, text=True, check=True).stdout
+    for line in dis.splitlines():
+        m = re.match(r"\s*([0-9a-f]+):\s+(?:[0-9a-f]{2} )+\s*push\s+%rbp", line)
+        if m:
+            return int(m.group(1), 16) - addr
+    return 0
+
+
 def kernel_floor(args, bins):
     """The cost of the hook alone on this machine, without any BPF program: a perf counting
-    event (no sampling, no buffer) on the uprobe runtime.newproc1 of goops, and on the
-    tracepoint sock:sock_send_length, vs none; CPU time of the same workloads as the
-    probes'. Runs in a private mount namespace (tracefs mounted there only) and deletes its
-    uprobe event on exit."""
+    event (no sampling, no buffer) on the uprobe runtime.newproc1 of goops — at its entry
+    (the stack check's `cmp`, single-stepped: two traps) and at its `push %rbp` (emulated:
+    one trap, where the loader attaches) — and on the tracepoint sock:sock_send_length, vs
+    none; CPU time of the same workloads as the probes'. Runs in a private mount namespace
+    (tracefs mounted there only) and deletes its uprobe events on exit."""
     if subprocess.run(["sh", "-c", "command -v perf"], capture_output=True).returncode:
         return {"error": "perf not installed"}
     tmp = f"/tmp/limen-bench-floor-{os.getpid()}"
@@ -421,14 +443,15 @@ def kernel_floor(args, bins):
     subprocess.run(["cp", bins["goops"], goops], check=True)
     n_go, n_send = max(int(100000 * args.scale), 1), max(int(100000 * args.scale), 1)
     env = dict(os.environ, GOOPS=goops, OPS=bins["ops"], RUNS=str(args.runs), TMP=tmp,
-               N_GO=str(n_go), N_SEND=str(n_send), GOOPS_GATE="0")
+               N_GO=str(n_go), N_SEND=str(n_send), GOOPS_GATE="0",
+               PUSH_OFFSET=str(push_offset(goops, "runtime.newproc1")))
     note_load("floor")
     p = subprocess.run(["unshare", "-m", "bash", "-c", FLOOR_SCRIPT], env=env,
                        capture_output=True, text=True)
     subprocess.run(["rm", "-rf", tmp])
     if p.returncode:
         return {"error": p.stderr.strip()[-500:]}
-    rows = {"uprobe": {"base": [], "probed": []}, "tracepoint": {"base": [], "probed": []}}
+    rows = {kind: {"base": [], "probed": []} for kind in ("uprobe", "uprobe_push", "tracepoint")}
     for line in p.stdout.splitlines():
         m = re.match(r"(\w+) (\w+) elapsed_ns (\d+) cpu_ns (\d+) ops (\d+)(?: count (\d+))?", line)
         if m:

@@ -80,7 +80,8 @@ def floor_table(fl):
     print("\n| hook alone, no BPF program (perf counting event) | CPU ns per hit, median "
           "(per round) |")
     print("|---|---:|")
-    names = {"uprobe": "uprobe on runtime.newproc1 (goops spawn)",
+    names = {"uprobe": "uprobe at runtime.newproc1's entry, a single-stepped `cmp` (goops spawn)",
+             "uprobe_push": "uprobe at runtime.newproc1's `push %rbp`, emulated (goops spawn)",
              "tracepoint": "tracepoint sock:sock_send_length (ops send)"}
     for kind, v in fl.items():
         print(f"| {names.get(kind, kind)} | **{fmt(v['median_cpu_ns_per_hit'])}** "

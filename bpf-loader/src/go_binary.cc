@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <initializer_list>
 
 namespace limen::bpf {
 namespace {
@@ -139,6 +140,38 @@ StatusOr<uint64_t> FindGoFunction(const ElfFile& elf, const GoPclntab* pclntab,
     if (auto entry = pclntab->FindFunction(name)) return *entry;
   }
   return Status::NotFound(std::string(name) + " not found in .symtab or .gopclntab");
+}
+
+uint64_t GoUprobeOffset(std::string_view code) {
+  constexpr int kAny = -1;
+  // Whether `code` holds `bytes` at `at` (kAny matches any byte).
+  auto match = [code](size_t at, std::initializer_list<int> bytes) {
+    if (at + bytes.size() > code.size()) return false;
+    for (const int b : bytes) {
+      if (b != kAny && static_cast<uint8_t>(code[at]) != b) return false;
+      ++at;
+    }
+    return true;
+  };
+  size_t at = 0;
+  int cmp_rex = 0x49;                              // cmp rsp, [r14+0x10]
+  if (match(0, {0x4c, 0x8d, 0x64, 0x24, kAny})) {  // lea r12, [rsp+disp8]
+    at = 5;
+    cmp_rex = 0x4d;                                                         // cmp r12, [r14+0x10]
+  } else if (match(0, {0x4c, 0x8d, 0xa4, 0x24, kAny, kAny, kAny, kAny})) {  // disp32
+    at = 8;
+    cmp_rex = 0x4d;
+  }
+  if (!match(at, {cmp_rex, 0x3b, 0x66, 0x10})) return 0;
+  at += 4;
+  if (match(at, {0x76, kAny})) {  // jbe rel8
+    at += 2;
+  } else if (match(at, {0x0f, 0x86, kAny, kAny, kAny, kAny})) {  // jbe rel32
+    at += 6;
+  } else {
+    return 0;
+  }
+  return match(at, {0x55}) ? at : 0;  // push rbp
 }
 
 std::optional<uint64_t> GoChanWaitReasonMask(std::string_view go_version) {

@@ -97,6 +97,18 @@ std::vector<GoFunction> GoTable(limen_probes* s) {
           {Probe::kGoChanBlock, "runtime.ready", s->progs.go_ready}};
 }
 
+// Bytes from a Go function's entry to where its uprobe goes: past the stack-growth check,
+// whose single-step would cost a second trap (go_binary.h, GoUprobeOffset). x86-64 only.
+uint64_t UprobeSkip(const ElfFile& elf, uint64_t entry) {
+#if defined(__x86_64__)
+  return GoUprobeOffset(elf.BytesAt(entry, 16));
+#else
+  (void)elf;
+  (void)entry;
+  return 0;
+#endif
+}
+
 }  // namespace
 
 int ProbeLoader::OnRingEvent(void* ctx, void* data, size_t size) {
@@ -391,7 +403,7 @@ Status ProbeLoader::AttachGoBinary(const std::string& path, const BinaryKey& key
     auto addr =
         s.ok() ? FindGoFunction(*elf, pcln ? &*pcln : nullptr, g.symbol) : StatusOr<uint64_t>(s);
     std::optional<uint64_t> offset;
-    if (addr.ok()) offset = elf->FileOffsetOf(*addr);
+    if (addr.ok()) offset = elf->FileOffsetOf(*addr + UprobeSkip(*elf, *addr));
     if (!addr.ok()) {
       s = addr.status();
     } else if (!offset) {

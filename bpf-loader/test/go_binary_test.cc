@@ -4,7 +4,10 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
+#include <string>
+#include <string_view>
 
 namespace limen::bpf {
 namespace {
@@ -49,6 +52,63 @@ TEST(GoBinary, StrippedBinaryResolvesFromPclntab) {
   // -s -w drops symbols, not code: the function is where the plain build has it.
   EXPECT_EQ(*addr, plain->FindSymbol("runtime.newproc1")->value);
   EXPECT_FALSE(FindGoFunction(*stripped, &*pcln, "no.such.function").ok());
+}
+
+// The probed functions of the machine's Go start with the stack-growth check, so their
+// uprobes go on the `push rbp` after it (emulated by the kernel, no single-step).
+TEST(GoBinary, ProbedFunctionsGetTheirUprobeAfterTheStackCheck) {
+  for (const char* file : {"goworkload", "goworkload-stripped"}) {
+    auto elf = ElfFile::Open(TestData(file));
+    ASSERT_TRUE(elf.ok()) << elf.status().ToString();
+    auto pcln = GoPclntab::Parse(*elf);
+    ASSERT_TRUE(pcln.ok()) << pcln.status().ToString();
+    for (const char* fn :
+         {"runtime.newproc1", "runtime.goexit1", "runtime.gopark", "runtime.ready"}) {
+      auto addr = FindGoFunction(*elf, &*pcln, fn);
+      ASSERT_TRUE(addr.ok()) << fn;
+      const std::string_view code = elf->BytesAt(*addr, 16);
+      const uint64_t offset = GoUprobeOffset(code);
+      EXPECT_GT(offset, 0U) << file << " " << fn;
+      ASSERT_LT(offset, code.size());
+      EXPECT_EQ(static_cast<uint8_t>(code[offset]), 0x55) << fn << ": not at push rbp";
+    }
+  }
+}
+
+std::string Bytes(std::initializer_list<int> bytes) {
+  std::string out;
+  for (const int b : bytes) out.push_back(static_cast<char>(b));
+  return out;
+}
+
+TEST(GoUprobeOffset, SkipsEachFormOfTheStackCheck) {
+  // cmp rsp, [r14+0x10]; jbe rel8; push rbp
+  EXPECT_EQ(GoUprobeOffset(Bytes({0x49, 0x3b, 0x66, 0x10, 0x76, 0x2a, 0x55, 0x48, 0x89, 0xe5})),
+            6U);
+  // ... jbe rel32
+  EXPECT_EQ(GoUprobeOffset(Bytes({0x49, 0x3b, 0x66, 0x10, 0x0f, 0x86, 1, 2, 0, 0, 0x55})), 10U);
+  // lea r12, [rsp-0x28]; cmp r12, [r14+0x10]; jbe rel32; push rbp
+  EXPECT_EQ(GoUprobeOffset(Bytes({0x4c, 0x8d, 0x64, 0x24, 0xd8, 0x4d, 0x3b, 0x66, 0x10, 0x0f, 0x86,
+                                  1, 2, 0, 0, 0x55})),
+            15U);
+  // lea r12, [rsp-0x1000] (disp32); cmp r12, ...; jbe rel8; push rbp
+  EXPECT_EQ(GoUprobeOffset(Bytes({0x4c, 0x8d, 0xa4, 0x24, 0x00, 0xf0, 0xff, 0xff, 0x4d, 0x3b, 0x66,
+                                  0x10, 0x76, 0x10, 0x55})),
+            14U);
+}
+
+TEST(GoUprobeOffset, AnythingElseIsProbedAtTheEntry) {
+  EXPECT_EQ(GoUprobeOffset(""), 0U);
+  EXPECT_EQ(GoUprobeOffset(Bytes({0x55, 0x48, 0x89, 0xe5})), 0U);  // NOSPLIT: push rbp first
+  EXPECT_EQ(GoUprobeOffset(Bytes({0x49, 0x3b, 0x66, 0x10, 0x76, 0x2a, 0x48})), 0U);  // no push
+  EXPECT_EQ(GoUprobeOffset(Bytes({0x49, 0x3b, 0x66, 0x10, 0x76})), 0U);              // truncated
+  EXPECT_EQ(GoUprobeOffset(Bytes({0x49, 0x3b, 0x66, 0x18, 0x76, 0x2a, 0x55})), 0U);  // not +0x10
+  // cmp r12 without the lea that sets r12
+  EXPECT_EQ(GoUprobeOffset(Bytes({0x4d, 0x3b, 0x66, 0x10, 0x76, 0x2a, 0x55})), 0U);
+  // lea r12 followed by cmp rsp: not Go's check
+  EXPECT_EQ(GoUprobeOffset(
+                Bytes({0x4c, 0x8d, 0x64, 0x24, 0xd8, 0x49, 0x3b, 0x66, 0x10, 0x76, 0x2a, 0x55})),
+            0U);
 }
 
 TEST(GoBinary, NonGoElfIsNotGo) {

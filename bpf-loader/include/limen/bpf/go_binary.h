@@ -52,6 +52,21 @@ std::optional<GoBinaryInfo> InspectGoBinary(const ElfFile& elf);
 StatusOr<uint64_t> FindGoFunction(const ElfFile& elf, const GoPclntab* pclntab,
                                   std::string_view name);
 
+// Where in a Go function (amd64) to place its uprobe: the offset of the `push rbp` that
+// follows the function's stack-growth check, or 0 when `code` (the function's first bytes;
+// 16 are enough) does not start with that check.
+//
+// Why: a uprobe traps on the probed instruction, runs the BPF program, then executes the
+// instruction. The kernel emulates a few instructions (push of a register, jumps, calls),
+// but must single-step any other out of line, which takes a second trap; in a VM that trap
+// (#DB) exits to the hypervisor. Go starts nearly every function with the check
+// `cmp rsp, [r14+0x10]; jbe morestack` (after `lea r12, [rsp-n]` in a large frame), which is
+// single-stepped, then `push rbp`, which is emulated. The registers are still the
+// arguments there (the check writes the flags and r12 only, neither an argument of Go's
+// register ABI), and a call that grows its stack restarts at the entry, so the `push` runs
+// once per call, as the entry does.
+uint64_t GoUprobeOffset(std::string_view code);
+
 // The bit mask of the runtime's channel wait reasons (waitReasonChanReceive, ...Send,
 // ...Select and their nil/durable forms) of a Go release, by value (runtime2.go); nullopt
 // for a release whose table Limen does not know.
