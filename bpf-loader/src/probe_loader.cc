@@ -15,7 +15,10 @@
 namespace limen::bpf {
 namespace {
 
-std::string Errno(int err) { return std::strerror(err < 0 ? -err : err); }
+std::string Errno(int err) {
+  char buf[128];
+  return ::strerror_r(err < 0 ? -err : err, buf, sizeof buf);  // GNU: returns the message
+}
 
 // libbpf's own messages (verifier logs included) go to spdlog at debug level.
 int LibbpfPrint(enum libbpf_print_level level, const char* fmt, va_list args) {
@@ -409,7 +412,9 @@ Status ProbeLoader::AttachGoBinary(const std::string& path, const BinaryKey& key
     } else if (!offset) {
       s = Status::InvalidArgument(std::string(g.symbol) + " is outside the loaded segments");
     } else {
-      LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = chan_mask.value_or(0));
+      bpf_uprobe_opts opts{};  // what LIBBPF_OPTS does, without its C extensions
+      opts.sz = sizeof(opts);
+      opts.bpf_cookie = chan_mask.value_or(0);
       bpf_link* link = bpf_program__attach_uprobe_opts(g.prog, -1, path.c_str(),
                                                        static_cast<size_t>(*offset), &opts);
       if (link) {

@@ -13,7 +13,7 @@ namespace limen::bpf {
 namespace {
 
 std::string TestData(const std::string& name) {
-  const char* dir = std::getenv("LIMEN_BPF_TESTDATA");
+  const char* dir = std::getenv("LIMEN_BPF_TESTDATA");  // NOLINT(concurrency-mt-unsafe)
   return std::string(dir ? dir : ".") + "/" + name;
 }
 
@@ -164,7 +164,7 @@ namespace {
 // The synthetic fuzz seeds (fuzz/make_seeds.py) are real inputs for the reader, not junk:
 // each reaches the code it is meant to seed.
 std::string Seed(const std::string& name) {
-  const char* dir = std::getenv("LIMEN_BPF_FUZZ_CORPUS");
+  const char* dir = std::getenv("LIMEN_BPF_FUZZ_CORPUS");  // NOLINT(concurrency-mt-unsafe)
   std::ifstream in(std::string(dir ? dir : "fuzz/corpus") + "/elf/" + name, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }

@@ -17,7 +17,6 @@ namespace limen {
 namespace {
 
 constexpr std::string_view kTcacheCount = "glibc.malloc.tcache_count=";
-constexpr const char* kMarker = "LIMEN_MALLOC_CACHE";
 
 }  // namespace
 
@@ -38,6 +37,7 @@ std::optional<std::string> TunablesWithMallocCache(const char* current, unsigned
 
 void SizeMallocCacheOrReexec(char** argv, unsigned count) {
 #if defined(__GLIBC__) && !defined(LIMEN_SANITIZED_ALLOCATOR)
+  constexpr const char* kMarker = "LIMEN_MALLOC_CACHE";
   // NOLINTBEGIN(concurrency-mt-unsafe): documented to run before any other thread exists
   if (std::getenv(kMarker) != nullptr) return;
   const auto tunables = TunablesWithMallocCache(std::getenv("GLIBC_TUNABLES"), count);

@@ -35,6 +35,7 @@ TEST(HandlerPoolTest, ManyCallersShareTheThreadsAtMostThatManyAtOnce) {
   std::mutex mu;
   std::set<std::thread::id> threads;  // guarded by mu
   std::vector<std::thread> callers;
+  callers.reserve(8);
   for (int c = 0; c < 8; ++c) {
     callers.emplace_back([&] {
       for (int i = 0; i < 25; ++i) {
@@ -100,6 +101,7 @@ TEST(HandlerPoolTest, CallsInFlightAndQueuedDuringRenewalsAllComplete) {
   std::atomic<int> calls{0};
   std::atomic<bool> done{false};
   std::vector<std::thread> callers;
+  callers.reserve(6);
   for (int c = 0; c < 6; ++c) {
     callers.emplace_back([&] {
       for (int i = 0; i < 200; ++i) {
