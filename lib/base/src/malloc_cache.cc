@@ -5,13 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define LIMEN_SANITIZED_ALLOCATOR 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define LIMEN_SANITIZED_ALLOCATOR 1
-#endif
-#endif
+#include "sanitized_allocator.h"
 
 namespace limen {
 namespace {
