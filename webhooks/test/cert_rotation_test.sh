@@ -218,8 +218,20 @@ grep -qF "$(sed -n 2p <<<"$CA0")" "$WORK/bundle.pem" && fail "the first CA is st
 printf '%s\n' "$CA0" >"$WORK/ca0.pem"
 curl -sf --cacert "$WORK/ca0.pem" "https://127.0.0.1:$PORT_A/healthz" >/dev/null &&
   fail "the served certificate still verifies with the first CA"
-expect_eq "$(bundle_of mutatingwebhookconfiguration 0)" "$(bundle_of validatingwebhookconfiguration 0)" "validating caBundle"
-expect_eq "$(bundle_of mutatingwebhookconfiguration 0)" "$(bundle_of mutatingwebhookconfiguration 1)" "second entry caBundle"
+# The managers keep rotating after the creations (short lifetimes), so each comparison reads
+# its bundles at one time: both entries of the mutating configuration in one read (one
+# object, patched whole: they must always agree), and the two configurations (two objects,
+# patched one after the other) until a read of both falls between two rotation steps.
+ENTRIES=$(kubectl get mutatingwebhookconfiguration "$RUN" \
+  -o jsonpath='{range .webhooks[*]}{.clientConfig.caBundle}{"\n"}{end}')
+expect_eq "$(sed -n 1p <<<"$ENTRIES")" "$(sed -n 2p <<<"$ENTRIES")" "second entry caBundle"
+for _ in $(seq 50); do
+  M=$(bundle_of mutatingwebhookconfiguration 0)
+  V=$(bundle_of validatingwebhookconfiguration 0)
+  [ "$M" = "$(bundle_of mutatingwebhookconfiguration 0)" ] && [ "$M" = "$V" ] && break
+  sleep 0.2
+done
+expect_eq "$M" "$V" "validating caBundle"
 ERRORS=$(metric_sum 'limen_webhook_admissions_total{operation="CREATE",reason="InternalError",result="error",webhook="mutate-pods"}')
 expect_eq 0 "$ERRORS" "admission internal errors"
 EVENTS=$(kubectl -n "$SYS" get events.events.k8s.io -o jsonpath='{range .items[*]}{.reason}{"\n"}{end}' | sort | uniq -c | tr '\n' ' ')
