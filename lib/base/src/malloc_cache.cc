@@ -29,8 +29,7 @@ std::optional<std::string> TunablesWithMallocCache(const char* current, unsigned
   return out;
 }
 
-void SizeMallocCacheOrReexec(char** argv, unsigned count) {
-#if defined(__GLIBC__) && !defined(LIMEN_SANITIZED_ALLOCATOR)
+void internal::ReexecWithMallocCache(char** argv, unsigned count) {
   constexpr const char* kMarker = "LIMEN_MALLOC_CACHE";
   // NOLINTBEGIN(concurrency-mt-unsafe): documented to run before any other thread exists
   if (std::getenv(kMarker) != nullptr) return;
@@ -42,6 +41,11 @@ void SizeMallocCacheOrReexec(char** argv, unsigned count) {
   // NOLINTEND(concurrency-mt-unsafe)
   ::execv("/proc/self/exe", argv);
   // Not executed (no /proc, say): carry on with glibc's default cache.
+}
+
+void SizeMallocCacheOrReexec(char** argv, unsigned count) {
+#if defined(__GLIBC__) && !defined(LIMEN_SANITIZED_ALLOCATOR)
+  internal::ReexecWithMallocCache(argv, count);
 #else
   (void)argv;
   (void)count;

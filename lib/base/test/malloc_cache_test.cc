@@ -37,24 +37,37 @@ TEST(SizeMallocCacheOrReexecChild, DISABLED_SeesTheTunableAndTheMarker) {
   EXPECT_NE(std::getenv("LIMEN_MALLOC_CACHE"), nullptr);  // NOLINT(concurrency-mt-unsafe)
 }
 
-TEST(SizeMallocCacheOrReexecTest, ExecutesItselfOnceWithTheTunable) {
+// Runs the re-execution in a child; returns its exit status (77: it returned instead).
+int ReexecChild(const char* tunables, bool marked) {
   const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
   if (pid == 0) {
-    ::setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=1", 1);  // NOLINT(concurrency-mt-unsafe)
-    ::unsetenv("LIMEN_MALLOC_CACHE");                           // NOLINT(concurrency-mt-unsafe)
+    // NOLINTBEGIN(concurrency-mt-unsafe): the forked child has one thread
+    ::setenv("GLIBC_TUNABLES", tunables, 1);
+    if (marked) {
+      ::setenv("LIMEN_MALLOC_CACHE", "1", 1);
+    } else {
+      ::unsetenv("LIMEN_MALLOC_CACHE");
+    }
+    // NOLINTEND(concurrency-mt-unsafe)
     std::string self = "/proc/self/exe";
     std::string filter = "--gtest_filter=SizeMallocCacheOrReexecChild.*";
     std::string disabled = "--gtest_also_run_disabled_tests";
     char* argv[] = {self.data(), filter.data(), disabled.data(), nullptr};
-    SizeMallocCacheOrReexec(argv, 123);
-    ::_exit(77);  // returned: not glibc's malloc (a sanitizer build), nothing executed
+    internal::ReexecWithMallocCache(argv, 123);
+    ::_exit(77);
   }
   int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "glibc's malloc is not the allocator";
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "the executed test failed";
+  if (pid < 0 || ::waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
+TEST(SizeMallocCacheOrReexecTest, ExecutesItselfOnceWithTheTunable) {
+  EXPECT_EQ(ReexecChild("glibc.malloc.arena_max=1", false), 0) << "the executed test failed";
+}
+
+TEST(SizeMallocCacheOrReexecTest, TheExecutedProcessOrAnOperatorsSettingDoesNotExecuteAgain) {
+  EXPECT_EQ(ReexecChild("glibc.malloc.arena_max=1", true), 77);
+  EXPECT_EQ(ReexecChild("glibc.malloc.tcache_count=5", false), 77);
 }
 
 }  // namespace

@@ -47,8 +47,8 @@ struct LoaderOptions {
 struct BinaryKey {
   dev_t dev = 0;
   ino_t ino = 0;
-  auto operator<=>(const BinaryKey&) const =
-      default;  // NOLINT(modernize-use-nullptr): a false positive
+  // NOLINTNEXTLINE(modernize-use-nullptr): a false positive on a defaulted <=>
+  auto operator<=>(const BinaryKey&) const = default;
 };
 
 class ProbeLoader {

@@ -29,4 +29,10 @@ std::optional<std::string> TunablesWithMallocCache(const char* current, unsigned
 // allocator (sanitizers), or when the exec fails. Call it first in main, before any thread.
 void SizeMallocCacheOrReexec(char** argv, unsigned count);
 
+namespace internal {
+// SizeMallocCacheOrReexec without the allocator check, so that a sanitizer build's tests run
+// the re-execution too (where the tunable itself has no effect).
+void ReexecWithMallocCache(char** argv, unsigned count);
+}  // namespace internal
+
 }  // namespace limen
