@@ -16,13 +16,15 @@ the machine is shared, and wall time also counts the time the workload waited fo
 that others held; wall-time figures are reported beside it. The loader's own CPU time per
 event (the user-space consumer of the ring buffer) is reported separately.
 
-One extra traced run per probe holds BPF run-time statistics on (BPF_ENABLE_STATS, released
-when the run ends; never during the timed rounds, since they add two clock reads per
-program run) and reads run_cnt / run_time_ns of the loader's programs from
-/proc/<loader>/fdinfo: the number of uprobe firings per event (go.chan.block fires gopark
-and ready uprobes) and the in-kernel program time per run. tcp.retransmit is measured this
-way only: retransmissions come from timers (RTO >= 200 ms), a few per connection, so a
-wall/CPU difference per event would be noise.
+Extra runs per probe (--stats-runs, default 3 of each kind, medians) hold BPF run-time
+statistics on (BPF_ENABLE_STATS, released when the run ends; never during the timed rounds,
+since they add two clock reads per program run) and read run_cnt / run_time_ns of the
+loader's programs from /proc/<loader>/fdinfo: traced, the number of uprobe firings per event
+(go.chan.block fires gopark and ready uprobes) and the in-kernel program time per event;
+untraced, the program time per run that a process outside every traced cgroup pays at the
+filter (uprobes attach to traced binaries only, so they have none). tcp.retransmit is
+measured this way only: retransmissions come from timers (RTO >= 200 ms), a few per
+connection, so a wall/CPU difference per event would be noise.
 
 Ring buffer: `ops flood` (corked loopback TCP, 64 one-byte sends per sendmmsg) offers
 tcp.send events at paced rates and unpaced, with the loader running every probe (the
@@ -341,7 +343,7 @@ def one_probe(args, bins, parent, probe):
                       f"({row['wall_ns_per_event'] or 0:.0f} wall), load "
                       f"{os.getloadavg()[0]:.1f}", flush=True)
         if not args.no_stats:
-            stats = stats_run(bins, probes_flag, probe, argv, cg, n, go)
+            stats = stats_run(bins, probes_flag, probe, argv, cg, other, n, go, args.stats_runs)
             print(f"  {probe} bpf stats: {stats}", flush=True)
     finally:
         cg.remove()
@@ -362,14 +364,19 @@ def one_probe(args, bins, parent, probe):
     return res
 
 
-def stats_run(bins, probes_flag, probe, argv, cg, n, go):
+def stats_once(bins, probes_flag, probe, argv, work_cg, trace_cg, n, go):
+    """One run with kernel BPF statistics on: the loader traces `trace_cg`, the workload
+    runs in `work_cg`. Returns (hits, {program: (run_cnt, run_time_ns)})."""
     st = BpfStats()
     try:
-        ld = Loader(bins["loader"], probes_flag, cg)
+        ld = Loader(bins["loader"], probes_flag, trace_cg)
         try:
             before = ld.counters(probe)
             p0 = prog_stats(ld.p.pid)
-            run_workload(argv, cg, n, gate=ld.wait_uprobes if go else None)
+            traced = work_cg is trace_cg
+            run_workload(argv, work_cg, n,
+                         gate=(ld.wait_uprobes if traced else lambda: time.sleep(1.0))
+                         if go else None)
             after = ld.wait_counters(probe, settle=1.0)
             p1 = prog_stats(ld.p.pid)
         finally:
@@ -379,16 +386,41 @@ def stats_run(bins, probes_flag, probe, argv, cg, n, go):
     progs = {}
     for name in PROGRAMS[probe]:
         if name in p1:
-            c = p1[name][0] - p0.get(name, (0, 0))[0]
-            t = p1[name][1] - p0.get(name, (0, 0))[1]
-            progs[name] = {"run_cnt": c, "run_time_ns": t, "ns_per_run": t / c if c else None}
-    hits = after["hits"] - before["hits"]
-    runs = sum(p["run_cnt"] for p in progs.values())
-    run_ns = sum(p["run_time_ns"] for p in progs.values())
-    return {"hits": hits, "ops": n, "programs": progs, "runs": runs,
-            "runs_per_event": runs / hits if hits else None,
-            "prog_ns_per_run": run_ns / runs if runs else None,
-            "prog_ns_per_event": run_ns / hits if hits else None}
+            progs[name] = (p1[name][0] - p0.get(name, (0, 0))[0],
+                           p1[name][1] - p0.get(name, (0, 0))[1])
+    return after["hits"] - before["hits"], progs
+
+
+def stats_run(bins, probes_flag, probe, argv, cg, other, n, go, runs):
+    """The probe's programs' own time, from `runs` traced runs (per event) and `runs`
+    untraced ones (per program run: what a process of another cgroup pays at the filter;
+    uprobes attach to traced binaries only, so they have no untraced runs). Medians."""
+    traced, untraced = [], []
+    for r in range(runs):
+        for kind in (("traced", "untraced") if r % 2 == 0 else ("untraced", "traced")):
+            if kind == "untraced" and go:
+                continue
+            hits, progs = stats_once(bins, probes_flag, probe, argv, cg,
+                                     cg if kind == "traced" else other, n, go)
+            (traced if kind == "traced" else untraced).append((hits, progs))
+    hits, progs = traced[len(traced) // 2]  # program breakdown of one (the middle) run
+    per_event = [sum(t for _, t in p.values()) / h for h, p in traced if h]
+    runs_per_event = [sum(c for c, _ in p.values()) / h for h, p in traced if h]
+    per_run = [sum(t for _, t in p.values()) / sum(c for c, _ in p.values())
+               for _, p in traced if sum(c for c, _ in p.values())]
+    untraced_per_run = [sum(t for _, t in p.values()) / sum(c for c, _ in p.values())
+                        for _, p in untraced if sum(c for c, _ in p.values())]
+    return {"hits": hits, "ops": n,
+            "programs": {k: {"run_cnt": c, "run_time_ns": t, "ns_per_run": t / c if c else None}
+                         for k, (c, t) in progs.items()},
+            "runs": sum(c for c, _ in progs.values()),
+            "stats_runs": runs,
+            "runs_per_event": median(runs_per_event) if runs_per_event else None,
+            "prog_ns_per_run": median(per_run) if per_run else None,
+            "prog_ns_per_event": median(per_event) if per_event else None,
+            "prog_ns_per_event_all": per_event,
+            "untraced_prog_ns_per_run": median(untraced_per_run) if untraced_per_run else None,
+            "untraced_prog_ns_per_run_all": untraced_per_run}
 
 
 FLOOR_SCRIPT = r"""
@@ -468,6 +500,89 @@ def kernel_floor(args, bins):
     return out
 
 
+# bench/bpf/empty.bpf.c: per tracepoint probe, the suffix of its programs; the kinds are
+# "empty" (returns at once) and "cgid" (reads the current cgroup id, the least a filter by
+# pod needs).
+EMPTY_PROGRAMS = {"process.exec": "exec", "process.exit": "exit", "tcp.send": "send",
+                  "tcp.state": "state", "tcp.retransmit": "retransmit"}
+EMPTY_KINDS = ("empty", "cgid")
+
+
+def libbpf():
+    lib = ctypes.CDLL("libbpf.so.1", use_errno=True)
+    vp = ctypes.c_void_p
+    for name, res, argt in (("bpf_object__open_file", vp, [ctypes.c_char_p, vp]),
+                            ("bpf_object__load", ctypes.c_int, [vp]),
+                            ("bpf_object__close", None, [vp]),
+                            ("bpf_object__next_program", vp, [vp, vp]),
+                            ("bpf_program__attach", vp, [vp]),
+                            ("bpf_program__fd", ctypes.c_int, [vp]),
+                            ("bpf_program__name", ctypes.c_char_p, [vp]),
+                            ("bpf_link__destroy", ctypes.c_int, [vp])):
+        fn = getattr(lib, name)
+        fn.restype, fn.argtypes = res, argt
+    return lib
+
+
+def fd_run_stats(fd):
+    with open(f"/proc/self/fdinfo/{fd}") as f:
+        info = dict(line.split(":", 1) for line in f if ":" in line)
+    return int(info.get("run_cnt", 0)), int(info.get("run_time_ns", 0))
+
+
+def empty_floor(args, bins, parent):
+    """The floor under the tracepoint programs: bench/bpf/empty.bpf.c (the same tp_btf hooks,
+    programs that return at once, or that only read the cgroup id) attached one kind at a
+    time with BPF statistics on while each tracepoint probe's workload runs (--stats-runs
+    times): ns per program run, by the same clock as the loader's programs' figures."""
+    lib = libbpf()
+    obj = lib.bpf_object__open_file(bins["empty"].encode(), None)
+    if not obj or lib.bpf_object__load(obj) != 0:
+        return {"error": f"loading {bins['empty']} failed"}
+    progs, prog = {}, None
+    while True:
+        prog = lib.bpf_object__next_program(obj, prog)
+        if not prog:
+            break
+        progs[lib.bpf_program__name(prog).decode()] = prog
+    st = BpfStats()
+    cg = Cgroup(parent, "bench-empty")
+    out = {}
+    try:
+        for kind in EMPTY_KINDS:
+            links = []
+            try:
+                for name, p in progs.items():
+                    if name.startswith(kind + "_"):
+                        links.append(lib.bpf_program__attach(p))
+                for probe, suffix in EMPTY_PROGRAMS.items():
+                    name = f"{kind}_{suffix}"
+                    if (args.only and probe not in args.only) or name not in progs:
+                        continue
+                    fd = lib.bpf_program__fd(progs[name])
+                    argv_of, n, _ = PROBES[probe]
+                    n = max(int(n * args.scale), 1)
+                    per_run = []
+                    for _ in range(args.stats_runs):
+                        c0, t0 = fd_run_stats(fd)
+                        run_workload(argv_of(bins), cg, n)
+                        c1, t1 = fd_run_stats(fd)
+                        if c1 > c0:
+                            per_run.append((t1 - t0) / (c1 - c0))
+                    out.setdefault(probe, {})[kind] = {"ns_per_run": median(per_run),
+                                                       "all": per_run}
+                    print(f"  {probe}: {kind} program {median(per_run)} ns/run", flush=True)
+            finally:
+                for link in links:
+                    if link:
+                        lib.bpf_link__destroy(link)
+    finally:
+        lib.bpf_object__close(obj)
+        st.close()
+        cg.remove()
+    return out
+
+
 def ring_buffer(args, bins, parent):
     cg = Cgroup(parent, "bench-flood")
     out = []
@@ -539,10 +654,13 @@ def main():
     ap.add_argument("--loader", required=True)
     ap.add_argument("--ops", required=True)
     ap.add_argument("--goops", required=True)
+    ap.add_argument("--empty", help="bench/bpf/empty.bpf.c, compiled (the empty-program floor)")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--only", nargs="*", help="probes to measure (default: all)")
-    ap.add_argument("--no-stats", action="store_true", help="skip the BPF run-time stats run")
+    ap.add_argument("--no-stats", action="store_true", help="skip the BPF run-time stats runs")
+    ap.add_argument("--stats-runs", type=int, default=3,
+                    help="traced and untraced runs with BPF run-time stats (medians)")
     ap.add_argument("--no-flood", action="store_true", help="skip ring buffer and RSS")
     ap.add_argument("--no-floor", action="store_true",
                     help="skip the hook-alone (perf, no BPF) measurement")
@@ -554,10 +672,10 @@ def main():
     args = ap.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("needs root (BPF, cgroups)")
-    bins = {"loader": args.loader, "ops": args.ops, "goops": args.goops}
+    bins = {"loader": args.loader, "ops": args.ops, "goops": args.goops, "empty": args.empty}
     parent = Cgroup(own_cgroup_v2(), f"limen-bench-{os.getpid()}")
     start = time.time()
-    pe, rb, floor = {}, None, None
+    pe, rb, floor, empty = {}, None, None, None
     try:
         print("per-event cost", flush=True)
         for probe in PROBES:
@@ -566,6 +684,9 @@ def main():
         if not args.no_floor:
             print("hook alone (kernel floor on this machine)", flush=True)
             floor = kernel_floor(args, bins)
+            if args.empty:
+                print("empty BPF programs at the tracepoints", flush=True)
+                empty = empty_floor(args, bins, parent.path)
         if not args.no_flood:
             print("ring buffer and RSS", flush=True)
             rb = ring_buffer(args, bins, parent.path)
@@ -578,7 +699,8 @@ def main():
                           "cpus": os.cpu_count(), "load_avg_1m": LOADS},
               "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start)),
               "minutes": (time.time() - start) / 60, "runs": args.runs, "scale": args.scale,
-              "per_event": pe, "kernel_floor": floor, "ring_buffer": rb, "goals": GOALS}
+              "per_event": pe, "kernel_floor": floor, "empty_programs": empty, "ring_buffer": rb,
+              "goals": GOALS}
     with open(args.out, "w") as f:
         json.dump(result, f, indent=2)
     print(f"wrote {args.out}")

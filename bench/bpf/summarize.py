@@ -29,24 +29,27 @@ def hook_of(stats, uprobe):
 def per_event_table(r, g):
     print("| probe | hook | events/op | hook runs/event | base CPU ns/op | CPU ns/event, "
           "median (min–max) | wall ns/event, median | BPF program ns/event | loader ns/event | "
-          "untraced CPU ns/op | goal | verdict |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+          "untraced CPU ns/op | untraced program ns/run | goal | verdict |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for probe, p in r["per_event"].items():
         up = probe in UPROBES
         st = p.get("stats") or {}
         hook = hook_of(st, up)
         rpe = st.get("runs_per_event")
         prog = st.get("prog_ns_per_event")
+        untraced_prog = fmt(st.get("untraced_prog_ns_per_run")) if not up else "–"
         if up:
             goal = g["uprobe_ns"]
             goal_s = f"≤ {goal} ns per uprobe hit"
         else:
             goal = g["tracepoint_ns"]
             goal_s = f"≤ {goal} ns per event"
-        if not p["runs"]:  # bpf stats only (tcp.retransmit)
+        if not p["runs"]:  # bpf stats only (tcp.retransmit, or --runs 0)
+            unmeasured = ("not measurable (timer-driven)" if probe == "tcp.retransmit"
+                          else "not measured (--runs 0)")
             print(f"| {probe} | {hook} | {st.get('hits', 0) / max(st.get('ops', 1), 1):.2f} | "
-                  f"{fmt(rpe, '.2f')} | – | not measurable (timer-driven) | – | {fmt(prog)} | – | "
-                  f"– | {goal_s} | program alone {verdict(prog, goal)} |")
+                  f"{fmt(rpe, '.2f')} | – | {unmeasured} | – | {fmt(prog)} | – | "
+                  f"– | {untraced_prog} | {goal_s} | program alone {verdict(prog, goal)} |")
             continue
         med = p["median_cpu_ns_per_event"]
         lo, hi = p["min_cpu_ns_per_event"], p["max_cpu_ns_per_event"]
@@ -68,7 +71,7 @@ def per_event_table(r, g):
               f"{fmt(p['max_cpu_ns_per_event'])}){per_hit} | "
               f"{fmt(p['median_wall_ns_per_event'])} | {fmt(prog)} | "
               f"{fmt(p['median_loader_ns_per_event'])} | "
-              f"{fmt(p['median_untraced_cpu_ns_per_op'])} | {goal_s} | {v} |")
+              f"{fmt(p['median_untraced_cpu_ns_per_op'])} | {untraced_prog} | {goal_s} | {v} |")
 
 
 def floor_table(fl):
@@ -86,6 +89,27 @@ def floor_table(fl):
     for kind, v in fl.items():
         print(f"| {names.get(kind, kind)} | **{fmt(v['median_cpu_ns_per_hit'])}** "
               f"({', '.join(f'{x:,.0f}' for x in v['cpu_ns_per_hit'])}) |")
+
+
+def empty_table(empty, per_event):
+    if not empty:
+        return
+    if "error" in empty:
+        print(f"\nEmpty programs: not measured ({empty['error']}).")
+        return
+    print("\n| tracepoint probe | empty BPF program ns/run | reading the cgroup id only | "
+          "Limen's program, traced, ns/event | untraced, ns/run |")
+    print("|---|---:|---:|---:|---:|")
+    for probe, v in empty.items():
+        st = (per_event.get(probe) or {}).get("stats") or {}
+
+        def cell(kind):
+            k = v.get(kind)
+            if not k:
+                return "–"
+            return f"**{fmt(k['ns_per_run'])}** ({', '.join(f'{x:,.0f}' for x in k['all'])})"
+        print(f"| {probe} | {cell('empty')} | {cell('cgid')} | {fmt(st.get('prog_ns_per_event'))} "
+              f"| {fmt(st.get('untraced_prog_ns_per_run'))} |")
 
 
 def ring_table(rb, g):
@@ -131,6 +155,7 @@ def main(path):
           f"{r['runs']} rounds per probe, scale {r['scale']}.\n")
     per_event_table(r, g)
     floor_table(r.get("kernel_floor"))
+    empty_table(r.get("empty_programs"), r["per_event"])
     ring_table(r.get("ring_buffer"), g)
 
 

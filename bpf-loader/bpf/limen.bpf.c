@@ -23,11 +23,12 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* Set by user space before it traces the first pid (never cleared): until then the pid
- * filter is empty and its lookup is skipped, since only a traced pid's fork adds to it. */
-bool pids_traced = false;
-
 /* Settings, fixed before load. */
+/* Whether pid_slots is used at all (standalone --pid targets): without it, the pid filter
+ * is never looked up and fork tracking is not loaded. A constant, not a global variable:
+ * .bss lives in a vmalloc'd, mmapable page, whose load costs an event that finds its cache
+ * and TLB cold (exec, exit, timers) a miss of its own. */
+const volatile bool trace_pids = true;
 const volatile bool match_cgroup_v1 = false;    /* also match the v1 memory cgroup id */
 const volatile __u64 wakeup_bytes = 256 * 1024; /* wake the consumer past this backlog */
 
@@ -111,7 +112,7 @@ static __always_inline __u32 current_slot_of(bool* by_cgroup) {
   __u64 cgid;
 
   *by_cgroup = false;
-  if (pids_traced) {
+  if (trace_pids) {
     tgid = bpf_get_current_pid_tgid() >> 32;
     slot = bpf_map_lookup_elem(&pid_slots, &tgid);
     if (slot) return *slot;
@@ -241,7 +242,7 @@ static __always_inline int on_exit(const struct task_struct* task, bool direct) 
     e->arg1 = code & 0x7f;
     submit(e);
   }
-  if (pids_traced) bpf_map_delete_elem(&pid_slots, &tgid);
+  if (trace_pids) bpf_map_delete_elem(&pid_slots, &tgid);
   return 0;
 }
 
@@ -249,7 +250,7 @@ static __always_inline int on_exit(const struct task_struct* task, bool direct) 
 static __always_inline int on_fork(__u32 child_tgid) {
   __u32 tgid, *slot;
 
-  if (!pids_traced) return 0;
+  if (!trace_pids) return 0;
   tgid = bpf_get_current_pid_tgid() >> 32;
   slot = bpf_map_lookup_elem(&pid_slots, &tgid);
   if (slot && child_tgid != tgid) bpf_map_update_elem(&pid_slots, &child_tgid, slot, BPF_NOEXIST);
@@ -422,14 +423,13 @@ SEC("uprobe")
 int go_newproc1(struct pt_regs* ctx) {
   __u32 slot = current_slot();
   struct limen_event* e;
-  __u64 fn = 0, funcval = GO_PARAM1(ctx);
 
   if (!slot) return 0;
-  /* newproc1(fn *funcval, ...): funcval's first word is the entry PC. */
-  bpf_probe_read_user(&fn, sizeof(fn), (void*)funcval);
+  /* newproc1(fn *funcval, ...): arg0 is the funcval pointer, a register; its entry PC
+   * would take a read of user memory per hit, and no consumer reads it. */
   e = reserve(LIMEN_PROBE_GO_GOROUTINE_CREATE, slot, false);
   if (e) {
-    e->arg0 = fn;
+    e->arg0 = GO_PARAM1(ctx);
     submit(e);
   }
   return 0;

@@ -41,7 +41,8 @@ enum limen_probe {
  *   tcp.send            arg0 = bytes sent by one sendmsg
  *   tcp.retransmit      arg0 = sport << 16 | dport
  *   tcp.state           arg0 = oldstate, arg1 = newstate, arg2 = sport << 16 | dport
- *   go.goroutine.create arg0 = entry PC of the new goroutine (funcval.fn)
+ *   go.goroutine.create arg0 = the new goroutine's *funcval (not its entry PC: no read of
+ *                       user memory per hit)
  *   go.goroutine.exit   arg0 = g pointer
  *   go.chan.block       arg0 = blocked ns, arg1 = wait reason
  * The programs fill only what a consumer reads, since every helper call costs per event:

@@ -48,7 +48,11 @@ Status Agent::Start() {
   features_ = ProbeKernelFeatures();
   auto mounts = ReadCgroupMounts();
   if (mounts.ok()) mounts_ = *mounts;
-  LIMEN_ASSIGN_OR_RETURN(loader_, ProbeLoader::Load(features_, options_.loader));
+  LoaderOptions loader = options_.loader;
+  // v1 memory-cgroup ids exist only where that hierarchy is mounted; elsewhere the programs
+  // need not walk to it on every event of every process.
+  if (mounts.ok()) loader.match_cgroup_v1 &= mounts_.v1.count("memory") > 0;
+  LIMEN_ASSIGN_OR_RETURN(loader_, ProbeLoader::Load(features_, loader));
   for (const auto& p : loader_->probe_status()) {
     spdlog::info("probe {}: {} {}{}", ProbeName(p.probe), ProbeStateName(p.state), p.variant,
                  p.error.empty() ? "" : " (" + p.error + ")");

@@ -97,6 +97,9 @@ AgentOptions Options(const CliConfig& cfg) {
   opts.node = cfg.node;
   opts.loader.probes = cfg.probes;
   opts.loader.ringbuf_bytes = cfg.ringbuf_bytes;
+  // Only standalone --pid targets use the pid filter; kube mode traces cgroups.
+  opts.loader.trace_pids = false;
+  for (const auto& c : cfg.pod.containers) opts.loader.trace_pids |= !c.pids.empty();
   opts.report_interval = std::chrono::milliseconds(cfg.report_interval_ms);
   opts.resync_interval = std::chrono::milliseconds(cfg.resync_interval_ms);
   return opts;

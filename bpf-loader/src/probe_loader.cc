@@ -130,6 +130,7 @@ StatusOr<std::unique_ptr<ProbeLoader>> ProbeLoader::Load(const KernelFeatures& f
                                                          const LoaderOptions& options) {
   libbpf_set_print(LibbpfPrint);
   std::unique_ptr<ProbeLoader> l(new ProbeLoader());
+  l->trace_pids_ = options.trace_pids;
   for (int i = 0; i < kProbeCount; ++i) {
     auto p = static_cast<Probe>(i);
     if (options.probes.empty() || options.probes.count(p)) {
@@ -164,6 +165,7 @@ StatusOr<std::unique_ptr<ProbeLoader>> ProbeLoader::Load(const KernelFeatures& f
       return l;
     }
     l->skel_->rodata->match_cgroup_v1 = options.match_cgroup_v1;
+    l->skel_->rodata->trace_pids = options.trace_pids;
     l->skel_->rodata->wakeup_bytes = options.wakeup_bytes;
     bpf_map__set_max_entries(l->skel_->maps.events, options.ringbuf_bytes);
     int err = l->LoadObject(features, static_cast<int>(v));
@@ -192,7 +194,7 @@ int ProbeLoader::LoadObject(const KernelFeatures& features, int variant) {
       (features.tracepoint.available ? features.tracefs.reason : features.tracepoint.reason);
   for (const auto& t : TracepointTable(skel_)) {
     bool fork = static_cast<int>(t.probe) == kProbeCount;
-    bool wanted = (fork || wants(t.probe)) && v != TpVariant::kNone;
+    bool wanted = (fork ? trace_pids_ : wants(t.probe)) && v != TpVariant::kNone;
     for (TpVariant each : {TpVariant::kTpBtf, TpVariant::kRawTp, TpVariant::kTracepoint})
       bpf_program__set_autoload(t.Of(each), wanted && each == v);
     if (!fork && wants(t.probe)) {
@@ -273,8 +275,8 @@ ProbeStatus& ProbeLoader::StatusOf(Probe p) {
 
 Status ProbeLoader::SetPidSlot(uint32_t tgid, uint32_t slot) {
   if (!skel_ || !ring_) return Status::FailedPrecondition("probes are not loaded");
+  if (!trace_pids_) return Status::FailedPrecondition("loaded without pid tracing");
   if (slot == 0 || slot >= LIMEN_MAX_SLOTS) return Status::InvalidArgument("slot out of range");
-  skel_->bss->pids_traced = true;  // before the entry: the programs skip an empty filter
   if (bpf_map__update_elem(skel_->maps.pid_slots, &tgid, sizeof(tgid), &slot, sizeof(slot),
                            BPF_ANY) != 0) {
     return Status::ResourceExhausted("pid_slots: " + Errno(errno));

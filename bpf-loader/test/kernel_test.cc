@@ -312,6 +312,40 @@ TEST_F(KernelTest, EveryTracepointVariantSeesTheSameSends) {
   }
 }
 
+// Kube mode loads without the pid filter: a pid cannot be traced, fork tracking is not
+// loaded, and a cgroup's processes are still seen from exec to exit.
+TEST_F(KernelTest, WithoutPidTracingCgroupsAreStillTraced) {
+  LoaderOptions options;
+  options.probes = {Probe::kProcessExec, Probe::kProcessExit};
+  options.trace_pids = false;
+  auto loader = ProbeLoader::Load(ProbeKernelFeatures(), options);
+  ASSERT_TRUE(loader.ok()) << loader.status().message();
+  EXPECT_EQ((*loader)->SetPidSlot(static_cast<uint32_t>(getpid()), 3).code(),
+            StatusCode::kFailedPrecondition);
+  CgroupMounts m = Mounts();
+  TestCgroup cg(OwnCgroupDir(m.v2), "limen-test-nopids-" + std::to_string(getpid()));
+  auto id = CgroupIdOfPath(cg.path());
+  ASSERT_TRUE(id.ok());
+  const uint32_t slot = 9;
+  ASSERT_TRUE((*loader)->SetCgroupSlot(*id, false, slot).ok());
+  Child({"/bin/sh", "-c", "exit 3"}, {cg.path()}).Wait();
+  int execs = 0, exits = 0;
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while ((execs == 0 || exits == 0) && std::chrono::steady_clock::now() < until) {
+    ASSERT_TRUE((*loader)
+                    ->Poll(50,
+                           [&](const limen_event& e) {
+                             EXPECT_EQ(e.slot, slot);
+                             if (e.probe == LIMEN_PROBE_PROCESS_EXEC) ++execs;
+                             if (e.probe == LIMEN_PROBE_PROCESS_EXIT && e.arg0 == 3) ++exits;
+                           })
+                    .ok());
+  }
+  EXPECT_EQ(execs, 1);
+  EXPECT_EQ(exits, 1);
+  EXPECT_TRUE((*loader)->TracedPids().empty());
+}
+
 // A forced retransmit (tcp_peer in a network namespace whose lo goes down) in a test
 // cgroup, traced with `options`: counted in the kernel and attributed to the container.
 void ExpectRetransmitAttributed(const AgentOptions& options, const std::string& cgroup_name) {

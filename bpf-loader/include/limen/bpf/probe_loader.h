@@ -41,6 +41,9 @@ struct LoaderOptions {
   uint32_t ringbuf_bytes = LIMEN_DEFAULT_RINGBUF_BYTES;  // power of two, >= page size
   uint64_t wakeup_bytes = uint64_t{256} * 1024;          // consumer wake-up backlog
   bool match_cgroup_v1 = true;                           // also match v1 memory cgroup ids
+  // Whether SetPidSlot will be used (standalone --pid targets). Without it the programs
+  // never look up the pid filter and fork tracking is not loaded: kube mode traces cgroups.
+  bool trace_pids = true;
 };
 
 // Identity of a binary file (uprobes attach to an inode).
@@ -64,7 +67,8 @@ class ProbeLoader {
   const std::vector<ProbeStatus>& probe_status() const { return status_; }
   bool wants(Probe p) const;
 
-  // Filter maps. Slot 0 means "not traced" and is rejected.
+  // Filter maps. Slot 0 means "not traced" and is rejected. SetPidSlot needs
+  // LoaderOptions::trace_pids (else FailedPrecondition).
   Status SetPidSlot(uint32_t tgid, uint32_t slot);
   void ClearPid(uint32_t tgid);
   // `v1`: a v1 memory-hierarchy id (a separate id space from v2's).
@@ -108,6 +112,7 @@ class ProbeLoader {
   std::set<BinaryKey> non_go_;  // binaries inspected and found not to be Go
   std::vector<ProbeStatus> status_;
   std::set<Probe> wanted_;
+  bool trace_pids_ = true;
   int ncpus_ = 1;
   const EventFn* poll_fn_ = nullptr;  // set only during Poll()
   uint64_t malformed_ = 0;
