@@ -127,6 +127,7 @@ int Standalone(const CliConfig& cfg) {
 
 int Kube(CliConfig cfg) {
   if (cfg.node.empty()) {
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): read at start-up, before any thread exists
     const char* env = std::getenv("NODE_NAME");
     cfg.node = env ? env : "";
   }

@@ -28,7 +28,7 @@ namespace {
 using namespace std::chrono_literals;
 
 std::string TestData(const std::string& name) {
-  const char* dir = std::getenv("LIMEN_BPF_TESTDATA");
+  const char* dir = std::getenv("LIMEN_BPF_TESTDATA");  // NOLINT(concurrency-mt-unsafe): setup
   return std::string(dir ? dir : ".") + "/" + name;
 }
 
@@ -36,7 +36,7 @@ std::string TestData(const std::string& name) {
 // directory (it joins the cgroup before exec, so its exec is already traced).
 class Child {
  public:
-  Child(std::vector<std::string> argv, std::vector<std::string> cgroups = {},
+  Child(std::vector<std::string> argv, const std::vector<std::string>& cgroups = {},
         bool realtime = false) {
     int in[2], out[2];
     EXPECT_EQ(pipe2(in, O_CLOEXEC), 0);
@@ -56,6 +56,7 @@ class Child {
       dup2(in[0], 0);
       dup2(out[1], 1);
       std::vector<char*> args;
+      args.reserve(argv.size() + 1);
       for (auto& a : argv) args.push_back(a.data());
       args.push_back(nullptr);
       execv(args[0], args.data());
