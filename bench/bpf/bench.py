@@ -366,17 +366,15 @@ def one_probe(args, bins, parent, probe):
 
 def stats_once(bins, probes_flag, probe, argv, work_cg, trace_cg, n, go):
     """One run with kernel BPF statistics on: the loader traces `trace_cg`, the workload
-    runs in `work_cg`. Returns (hits, {program: (run_cnt, run_time_ns)})."""
+    runs in `work_cg` (Go workloads wait for the uprobes: traced runs only). Returns
+    (hits, {program: (run_cnt, run_time_ns)})."""
     st = BpfStats()
     try:
         ld = Loader(bins["loader"], probes_flag, trace_cg)
         try:
             before = ld.counters(probe)
             p0 = prog_stats(ld.p.pid)
-            traced = work_cg is trace_cg
-            run_workload(argv, work_cg, n,
-                         gate=(ld.wait_uprobes if traced else lambda: time.sleep(1.0))
-                         if go else None)
+            run_workload(argv, work_cg, n, gate=ld.wait_uprobes if go else None)
             after = ld.wait_counters(probe, settle=1.0)
             p1 = prog_stats(ld.p.pid)
         finally:
@@ -500,11 +498,11 @@ def kernel_floor(args, bins):
     return out
 
 
-# bench/bpf/empty.bpf.c: per tracepoint probe, the suffix of its programs; the kinds are
-# "empty" (returns at once) and "cgid" (reads the current cgroup id, the least a filter by
-# pod needs).
-EMPTY_PROGRAMS = {"process.exec": "exec", "process.exit": "exit", "tcp.send": "send",
-                  "tcp.state": "state", "tcp.retransmit": "retransmit"}
+# bench/bpf/empty.bpf.c names its programs KIND_SUFFIX after the tp_btf programs of
+# limen.bpf.c (btf_SUFFIX); the kinds are "empty" (returns at once) and "cgid" (reads the
+# current cgroup id, the least a filter by pod needs).
+EMPTY_PROGRAMS = {probe: names[0].removeprefix("btf_") for probe, names in PROGRAMS.items()
+                  if names[0].startswith("btf_")}
 EMPTY_KINDS = ("empty", "cgid")
 
 

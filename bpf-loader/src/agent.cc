@@ -49,9 +49,8 @@ Status Agent::Start() {
   auto mounts = ReadCgroupMounts();
   if (mounts.ok()) mounts_ = *mounts;
   LoaderOptions loader = options_.loader;
-  // v1 memory-cgroup ids exist only where that hierarchy is mounted; elsewhere the programs
-  // need not walk to it on every event of every process.
-  if (mounts.ok()) loader.match_cgroup_v1 &= mounts_.v1.count("memory") > 0;
+  // Without a v1 memory hierarchy no process has such an id: no walk to it on every event.
+  if (mounts.ok()) loader.match_cgroup_v1 &= mounts_.has_v1_memory();
   LIMEN_ASSIGN_OR_RETURN(loader_, ProbeLoader::Load(features_, loader));
   for (const auto& p : loader_->probe_status()) {
     spdlog::info("probe {}: {} {}{}", ProbeName(p.probe), ProbeStateName(p.state), p.variant,

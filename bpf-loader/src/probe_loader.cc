@@ -130,7 +130,6 @@ StatusOr<std::unique_ptr<ProbeLoader>> ProbeLoader::Load(const KernelFeatures& f
                                                          const LoaderOptions& options) {
   libbpf_set_print(LibbpfPrint);
   std::unique_ptr<ProbeLoader> l(new ProbeLoader());
-  l->trace_pids_ = options.trace_pids;
   for (int i = 0; i < kProbeCount; ++i) {
     auto p = static_cast<Probe>(i);
     if (options.probes.empty() || options.probes.count(p)) {
@@ -194,7 +193,7 @@ int ProbeLoader::LoadObject(const KernelFeatures& features, int variant) {
       (features.tracepoint.available ? features.tracefs.reason : features.tracepoint.reason);
   for (const auto& t : TracepointTable(skel_)) {
     bool fork = static_cast<int>(t.probe) == kProbeCount;
-    bool wanted = (fork ? trace_pids_ : wants(t.probe)) && v != TpVariant::kNone;
+    bool wanted = (fork ? skel_->rodata->trace_pids : wants(t.probe)) && v != TpVariant::kNone;
     for (TpVariant each : {TpVariant::kTpBtf, TpVariant::kRawTp, TpVariant::kTracepoint})
       bpf_program__set_autoload(t.Of(each), wanted && each == v);
     if (!fork && wants(t.probe)) {
@@ -275,7 +274,7 @@ ProbeStatus& ProbeLoader::StatusOf(Probe p) {
 
 Status ProbeLoader::SetPidSlot(uint32_t tgid, uint32_t slot) {
   if (!skel_ || !ring_) return Status::FailedPrecondition("probes are not loaded");
-  if (!trace_pids_) return Status::FailedPrecondition("loaded without pid tracing");
+  if (!skel_->rodata->trace_pids) return Status::FailedPrecondition("loaded without pid tracing");
   if (slot == 0 || slot >= LIMEN_MAX_SLOTS) return Status::InvalidArgument("slot out of range");
   if (bpf_map__update_elem(skel_->maps.pid_slots, &tgid, sizeof(tgid), &slot, sizeof(slot),
                            BPF_ANY) != 0) {

@@ -109,6 +109,22 @@ TEST(ParseCgroupMounts, HybridHost) {
   EXPECT_EQ(m.v1.at("cpuacct"), "/sys/fs/cgroup/cpu,cpuacct");
   EXPECT_EQ(m.v1.at("name=systemd"), "/sys/fs/cgroup/systemd");
   EXPECT_TRUE(m.hybrid());
+  EXPECT_TRUE(m.has_v1_memory());
+}
+
+TEST(ParseCgroupMounts, PureV2HostHasNoV1MemoryIds) {
+  const char* mi = "30 25 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n";
+  CgroupMounts m = ParseCgroupMounts(mi);
+  EXPECT_EQ(m.v2, "/sys/fs/cgroup");
+  EXPECT_FALSE(m.hybrid());
+  EXPECT_FALSE(m.has_v1_memory());
+}
+
+TEST(ParseCgroupMounts, V1WithoutTheMemoryControllerHasNoV1MemoryIds) {
+  const char* mi =
+      "30 25 0:26 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n"
+      "33 30 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n";
+  EXPECT_FALSE(ParseCgroupMounts(mi).has_v1_memory());
 }
 
 TEST(ReadProcCgroup, VanishedPidIsNotFound) {

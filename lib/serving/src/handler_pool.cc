@@ -37,12 +37,7 @@ void HandlerPool::Renew() {
   for (auto& t : old) t.join();
 }
 
-void HandlerPool::Run(const std::function<void()>& fn) {
-  if (size_ == 0) {
-    fn();
-    return;
-  }
-  Task task{&fn};
+void HandlerPool::RunOnPool(Task& task) {
   {
     std::lock_guard lock(mu_);
     queue_.push_back(&task);
@@ -67,7 +62,7 @@ void HandlerPool::Work(uint64_t generation) {
       task = queue_.front();
       queue_.pop_front();
     }
-    (*task->fn)();
+    task->call(task->fn);
     task->done.release();
   }
 }

@@ -11,10 +11,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <functional>
+#include <memory>
 #include <mutex>
 #include <semaphore>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace limen::serving {
@@ -27,9 +28,20 @@ class HandlerPool {
   HandlerPool(const HandlerPool&) = delete;
   HandlerPool& operator=(const HandlerPool&) = delete;
 
-  // Runs `fn` on one of the pool's threads and returns once it has returned. Calls are
-  // served in arrival order. `fn` must not throw.
-  void Run(const std::function<void()>& fn);
+  // Runs `fn` on one of the pool's threads and returns once it has returned; with no
+  // threads, on the caller's. Calls are served in arrival order. `fn` must not throw. It is
+  // referred to, not copied (no allocation per call).
+  template <typename F>
+  void Run(F&& fn) {
+    using Fn = std::remove_reference_t<F>;
+    if (size_ == 0) {
+      fn();
+      return;
+    }
+    Task task{[](const void* f) { (*static_cast<Fn*>(const_cast<void*>(f)))(); },
+              std::addressof(fn)};
+    RunOnPool(task);
+  }
 
   size_t Threads() const { return size_; }
   // Replaces the threads with new ones; the old ones end once their current call returned.
@@ -41,9 +53,11 @@ class HandlerPool {
 
  private:
   struct Task {
-    const std::function<void()>* fn;
+    void (*call)(const void* fn);
+    const void* fn;
     std::binary_semaphore done{0};
   };
+  void RunOnPool(Task& task);  // queues `task` and waits until a thread ran it
   void Work(uint64_t generation);
   void StartThreads();  // size_ threads of the current generation; mu_ held
 

@@ -38,8 +38,8 @@ struct HttpServer::Impl {
   // path → method → handler
   std::map<std::string, std::map<std::string, Handler>> routes;
   std::unique_ptr<TlsContext> tls;
-  // Runs the handlers when options.max_concurrent_handlers > 0; else each runs on its
-  // connection's thread.
+  // Runs the handlers: on options.max_concurrent_handlers threads, or on each connection's
+  // own thread when that is 0.
   std::unique_ptr<HandlerPool> handlers;
 
   int listen_fd = -1;
@@ -57,9 +57,7 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
-  if (const size_t n = impl_->options.max_concurrent_handlers; n > 0) {
-    impl_->handlers = std::make_unique<HandlerPool>(n);
-  }
+  impl_->handlers = std::make_unique<HandlerPool>(impl_->options.max_concurrent_handlers);
 }
 
 HttpServer::~HttpServer() { Stop(); }
@@ -90,7 +88,7 @@ Response HttpServer::Dispatch(const Request& request) const {
   const Handler& handle = handler->second;
   Response response;
   bool answered = false;
-  const std::function<void()> run = [&] {
+  impl_->handlers->Run([&] {
     try {
       response = handle(request);
       answered = true;
@@ -100,12 +98,7 @@ Response HttpServer::Dispatch(const Request& request) const {
       spdlog::error("handler for {} {} threw a non-standard exception", request.method,
                     request.path);
     }
-  };
-  if (impl_->handlers) {
-    impl_->handlers->Run(run);
-  } else {
-    run();
-  }
+  });
   if (answered) return response;
   return Response::Text(500, "internal error\n");
 }
@@ -251,9 +244,7 @@ size_t HttpServer::OpenConnections() const {
   return impl_->connections.size();
 }
 
-void HttpServer::RenewHandlerThreads() {
-  if (impl_->handlers) impl_->handlers->Renew();
-}
+void HttpServer::RenewHandlerThreads() { impl_->handlers->Renew(); }
 
 uint16_t HttpServer::Port() const {
   return impl_->listen_fd >= 0 ? impl_->bound_port : impl_->options.port;

@@ -58,6 +58,8 @@ struct CgroupMounts {
   std::string v2;                         // e.g. /sys/fs/cgroup or /sys/fs/cgroup/unified
   std::map<std::string, std::string> v1;  // controller → mount point
   bool hybrid() const { return !v2.empty() && !v1.empty(); }
+  // Whether v1 memory-cgroup ids exist here: only then need the programs walk to them.
+  bool has_v1_memory() const { return v1.count("memory") > 0; }
 };
 CgroupMounts ParseCgroupMounts(std::string_view mountinfo);
 

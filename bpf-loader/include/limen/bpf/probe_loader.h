@@ -112,7 +112,6 @@ class ProbeLoader {
   std::set<BinaryKey> non_go_;  // binaries inspected and found not to be Go
   std::vector<ProbeStatus> status_;
   std::set<Probe> wanted_;
-  bool trace_pids_ = true;
   int ncpus_ = 1;
   const EventFn* poll_fn_ = nullptr;  // set only during Poll()
   uint64_t malformed_ = 0;
